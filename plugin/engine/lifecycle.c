@@ -1,0 +1,535 @@
+/* lifecycle.c — the TCP connection lifecycle engine (see lifecycle.h). */
+#include "lifecycle.h"
+
+#include <string.h>
+
+#define SEQ_LT(a, b)  (tl_seq_diff((a), (b)) < 0)
+#define SEQ_GT(a, b)  (tl_seq_diff((a), (b)) > 0)
+#define SEQ_GEQ(a, b) (tl_seq_diff((a), (b)) >= 0)
+
+/* Slack added to twice the measured leg before an ACK that misses a FIN
+ * counts as sent after the FIN arrived (jitter; 1 ms). */
+#define TL_ARRIVAL_SLACK_NS 1000000
+
+void tl_conn_init(tl_conn *conn, uint32_t id)
+{
+    memset(conn, 0, sizeof *conn);
+    conn->id = id;
+    conn->end[TL_CLIENT].state = TL_ST_CLOSED;
+    conn->end[TL_SERVER].state = TL_ST_LISTEN;
+    conn->end[TL_CLIENT].wscale = -1;
+    conn->end[TL_SERVER].wscale = -1;
+}
+
+static bool flags_are_bad(uint8_t f)
+{
+    if ((f & TL_SYN) && (f & (TL_FIN | TL_RST)))
+        return true;
+    if ((f & TL_FIN) && (f & TL_RST))
+        return true;
+    /* Only SYN and RST may go without ACK; FIN/PSH/URG alone are scan probes. */
+    return !(f & (TL_SYN | TL_RST | TL_ACK));
+}
+
+static tl_role sender_of(const tl_conn *conn, const tl_segment *seg)
+{
+    return seg->from_a == conn->a_is_client ? TL_CLIENT : TL_SERVER;
+}
+
+/* The first segment decides who is the client. */
+static void start(tl_conn *conn, const tl_segment *seg)
+{
+    conn->started = true;
+    conn->first_ts = seg->ts;
+    if (seg->flags & TL_SYN) {
+        conn->a_is_client = !(seg->flags & TL_ACK);
+        if (seg->flags & TL_ACK)
+            conn->end[TL_CLIENT].state = TL_ST_SYN_SENT;   /* its SYN was not captured */
+        return;
+    }
+    /* Mid-stream: the end on the higher (ephemeral-looking) port is the client. */
+    conn->a_is_client = seg->sport >= seg->dport;
+    conn->role_guessed = true;
+    conn->missing = true;
+    conn->end[TL_CLIENT].state = TL_ST_ESTABLISHED;
+    conn->end[TL_SERVER].state = TL_ST_ESTABLISHED;
+}
+
+static bool conn_is_over(const tl_conn *conn)
+{
+    for (int i = 0; i < 2; i++) {
+        uint8_t st = conn->end[i].state;
+        if (st != TL_ST_CLOSED && st != TL_ST_TIME_WAIT)
+            return false;
+    }
+    return true;
+}
+
+/* A SYN that cannot belong to this connection starts the next one. */
+static bool opens_new_conn(const tl_conn *conn, const tl_segment *seg)
+{
+    if (!(seg->flags & TL_SYN) || (seg->flags & TL_RST))
+        return false;
+    tl_role from = sender_of(conn, seg);
+    const tl_end *x = &conn->end[from];
+    bool over = conn->reset_frame != 0 || conn_is_over(conn) || conn->missing;
+    bool same_isn = x->isn_known && x->isn == seg->seq;
+
+    if (seg->flags & TL_ACK)
+        return over && !same_isn;
+    if (over)
+        return true;            /* a SYN after RST or FIN is a new connect(), whatever its ISN */
+    if (x->isn_known)
+        return !same_isn;
+    /* The peer's own SYN is a simultaneous open only while the client waits in SYN_SENT. */
+    return from == TL_SERVER && conn->end[TL_CLIENT].state != TL_ST_SYN_SENT;
+}
+
+static void take_options(tl_end *x, const tl_segment *seg)
+{
+    x->mss = seg->mss;
+    x->wscale = seg->wscale;
+    x->sack_perm = seg->sack_perm;
+    x->ts_ok = seg->has_ts;
+    x->syn_data = seg->len > 0;
+}
+
+static void note_copy(uint16_t *copies, int64_t *last_ts, const tl_segment *seg, tl_verdict *v)
+{
+    (*copies)++;
+    v->attempt = *copies;
+    v->backoff = seg->ts - *last_ts;
+    *last_ts = seg->ts;
+}
+
+/* Link a wrong ACK of x to the packet that now carries the right value. */
+static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
+{
+    if (!x->wrong_ack_frame)
+        return;
+    for (tl_verdict *k = conn->last; k; k = k->prev) {
+        if (k->frame == x->wrong_ack_frame) {
+            k->ack_link = v->frame;
+            break;
+        }
+    }
+    v->ack_link = x->wrong_ack_frame;
+    v->ack_corrects = true;
+    x->wrong_ack_frame = 0;
+}
+
+static void mark_wrong_ack(tl_end *x, tl_verdict *v, uint32_t expected)
+{
+    v->ack_checked = true;
+    v->ack_expected = expected;
+    v->ack_wrong = true;
+    v->findings |= TL_FIND_WRONG_ACK;
+    if (!x->wrong_ack_frame)
+        x->wrong_ack_frame = v->frame;
+}
+
+static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
+{
+    v->event = TL_EV_RST;
+    if (!conn->reset_frame) {
+        conn->reset_frame = seg->frame;
+        conn->reset_sender = from;
+        if (from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT && !conn->synack_frame) {
+            conn->reset_kind = TL_RESET_REFUSED;
+            conn->refused = true;
+            v->findings |= TL_FIND_REFUSED;
+        } else if (!conn->fin_frame) {
+            conn->reset_kind = TL_RESET_ABORT;
+            v->findings |= TL_FIND_ABORT;
+        } else if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked) {
+            conn->reset_kind = TL_RESET_AFTER_CLOSE;
+        } else {
+            conn->reset_kind = TL_RESET_DURING_CLOSE;
+        }
+    }
+    conn->end[TL_CLIENT].state = TL_ST_CLOSED;
+    conn->end[TL_SERVER].state = TL_ST_CLOSED;
+}
+
+static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl_end *y, tl_verdict *v)
+{
+    if (!y->isn_known)
+        return;
+    v->ack_checked = true;
+    v->ack_expected = y->isn + 1;
+    /* With TFO the SYN's data may be acknowledged too: anything up to y's next is right. */
+    if (!(seg->flags & TL_ACK) || SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
+        mark_wrong_ack(x, v, y->isn + 1);
+        return;
+    }
+    link_correction(conn, x, v);
+    y->syn_acked = true;
+}
+
+static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
+{
+    tl_end *x = &conn->end[from];
+    tl_end *y = &conn->end[!from];
+    bool first_copy = !x->isn_known;
+
+    if (first_copy) {
+        x->isn = seg->seq;
+        x->isn_known = true;
+        x->nxt = seg->seq + 1 + seg->len;
+        x->nxt_known = true;
+        x->syn_ts = seg->ts;
+        x->syn_tsval = seg->tsval;
+        take_options(x, seg);
+        if (seg->len) {
+            x->bytes = seg->len;
+            if (!conn->data_first_frame)
+                conn->data_first_frame = seg->frame;
+            conn->data_last_frame = seg->frame;
+        }
+    }
+
+    if (!(seg->flags & TL_ACK)) {
+        if (!first_copy) {
+            conn->prev_syn_ts = x->syn_ts;
+            conn->prev_syn_tsval = x->syn_tsval;
+            note_copy(&x->syn_copies, &x->syn_ts, seg, v);
+            x->syn_tsval = seg->tsval;
+            v->event = TL_EV_SYN_RETRANS;
+            v->findings |= TL_FIND_SYN_RETRANS;
+            return;
+        }
+        x->syn_copies = 1;
+        v->event = TL_EV_SYN;
+        if (from == TL_CLIENT) {
+            conn->syn_frame = seg->frame;
+            conn->first_syn_ts = seg->ts;
+            x->state = TL_ST_SYN_SENT;
+        } else {
+            /* Both ends sent a bare SYN: each moves to SYN_RECEIVED on the other's. */
+            conn->simul_open = true;
+            v->findings |= TL_FIND_SIMUL_OPEN;
+            x->state = TL_ST_SYN_RECEIVED;
+            y->state = TL_ST_SYN_RECEIVED;
+        }
+        return;
+    }
+
+    /* SYN-ACK */
+    if (x->synack_copies > 0) {
+        note_copy(&x->synack_copies, &x->syn_ts, seg, v);
+        v->event = TL_EV_SYNACK_RETRANS;
+        check_synack_ack(conn, seg, x, y, v);
+        return;
+    }
+    x->synack_copies = 1;
+    x->syn_ts = seg->ts;
+    v->event = TL_EV_SYNACK;
+    if (from == TL_SERVER && !conn->synack_frame) {
+        conn->synack_frame = seg->frame;
+        conn->synack_ts = seg->ts;
+        /* Karn: the SYN copy whose TSval is echoed is the one answered. */
+        conn->answered_syn_ts = y->syn_ts;
+        if (seg->has_ts && y->syn_copies > 1 && seg->tsecr == conn->prev_syn_tsval)
+            conn->answered_syn_ts = conn->prev_syn_ts;
+    }
+    check_synack_ack(conn, seg, x, y, v);
+    if (x->state != TL_ST_ESTABLISHED)
+        x->state = TL_ST_SYN_RECEIVED;
+    if (y->syn_acked) {
+        y->state = TL_ST_ESTABLISHED;
+        if (conn->simul_open && x->syn_acked && !conn->hs_ack_frame) {
+            conn->hs_ack_frame = seg->frame;
+            conn->hs_ack_ts = seg->ts;
+            conn->complete = !v->ack_wrong;
+            x->state = TL_ST_ESTABLISHED;
+        }
+    }
+}
+
+/* The client's ACK of the SYN-ACK. */
+static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl_end *y, tl_verdict *v)
+{
+    v->event = TL_EV_HANDSHAKE_ACK;
+    v->ack_checked = true;
+    v->ack_expected = y->isn + 1;
+    if (SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
+        mark_wrong_ack(x, v, y->isn + 1);
+        return;
+    }
+    link_correction(conn, x, v);
+    y->syn_acked = true;
+    y->state = TL_ST_ESTABLISHED;
+    if (x->state == TL_ST_SYN_SENT || x->state == TL_ST_SYN_RECEIVED)
+        x->state = TL_ST_ESTABLISHED;
+    conn->hs_ack_frame = seg->frame;
+    conn->hs_ack_ts = seg->ts;
+    conn->complete = conn->syn_frame && x->syn_acked;
+}
+
+/* Time from capturing a packet of `who` to capturing the peer's immediate
+ * reply: a handshake leg, or -1 when the handshake was not seen. */
+static int64_t reply_leg(const tl_conn *conn, tl_role who)
+{
+    if (!conn->synack_frame || !conn->hs_ack_frame || conn->simul_open)
+        return -1;
+    return who == TL_CLIENT ? conn->synack_ts - conn->answered_syn_ts
+                            : conn->hs_ack_ts - conn->synack_ts;
+}
+
+/* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
+static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bool advanced, tl_verdict *v)
+{
+    tl_end *x = &conn->end[from];
+    tl_end *y = &conn->end[!from];
+    uint32_t want = y->fin_seq + 1;
+
+    if (SEQ_GT(seg->ack, want)) {
+        /* Nothing follows a FIN: an ACK beyond it is always wrong. */
+        mark_wrong_ack(x, v, want);
+        return false;
+    }
+    if (seg->ack == want) {
+        if (y->fin_acked)
+            return false;
+        v->ack_checked = true;
+        v->ack_expected = want;
+        link_correction(conn, x, v);
+        y->fin_acked = true;
+        return true;
+    }
+    /* An ACK of everything but the FIN, acknowledging nothing new, sent after
+     * the FIN must have arrived: the stack missed the FIN. In-flight segments
+     * are told apart with the handshake leg of y's packets. */
+    int64_t leg = reply_leg(conn, (tl_role)!from);
+    if (seg->ack == y->fin_seq && !advanced && leg >= 0
+        && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
+        mark_wrong_ack(x, v, want);
+    return false;
+}
+
+static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
+{
+    tl_end *y = &conn->end[acked];
+    if (acked == conn->first_closer && !conn->fin_ack_frame) {
+        conn->fin_ack_frame = seg->frame;
+        conn->fin_ack_ts = seg->ts;
+    }
+    switch (y->state) {
+    case TL_ST_FIN_WAIT_1: y->state = TL_ST_FIN_WAIT_2; break;
+    case TL_ST_CLOSING:    y->state = TL_ST_TIME_WAIT; break;
+    case TL_ST_LAST_ACK:   y->state = TL_ST_CLOSED; break;
+    default: break;
+    }
+    if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked && !conn->last_ack_frame) {
+        conn->last_ack_frame = seg->frame;
+        conn->last_ack_ts = seg->ts;
+    }
+}
+
+/* The FINs crossed: the second closer never was in CLOSE_WAIT. Correct the
+ * kept verdicts since the first FIN (the packets in between derive from them). */
+static void amend_crossed_fins(tl_conn *conn, tl_role second)
+{
+    for (tl_verdict *k = conn->last; k && k->frame >= conn->fin_frame; k = k->prev) {
+        if (k->state[second] == TL_ST_CLOSE_WAIT)
+            k->state[second] = conn->passive_prev_state;
+    }
+}
+
+static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acked_fin_now, tl_verdict *v)
+{
+    tl_end *x = &conn->end[from];
+    tl_end *y = &conn->end[!from];
+    uint32_t fin_seq = seg->seq + seg->len;
+
+    if (x->fin_sent) {
+        note_copy(&x->fin_copies, &x->fin_ts, seg, v);
+        v->event = TL_EV_FIN_RETRANS;
+        v->findings |= TL_FIND_FIN_RETRANS;
+        return;
+    }
+    x->fin_sent = true;
+    x->fin_seq = fin_seq;
+    x->fin_ts = seg->ts;
+    x->fin_copies = 1;
+    if (SEQ_GT(fin_seq + 1, x->nxt))
+        x->nxt = fin_seq + 1;
+
+    if (!conn->fin_frame) {
+        conn->fin_frame = seg->frame;
+        conn->fin_ts = seg->ts;
+        conn->first_closer = from;
+        conn->passive_prev_state = y->state;
+        v->event = TL_EV_FIN;
+        x->state = TL_ST_FIN_WAIT_1;
+        y->state = TL_ST_CLOSE_WAIT;
+        return;
+    }
+
+    conn->second_fin_frame = seg->frame;
+    conn->second_fin_ts = seg->ts;
+    v->event = TL_EV_FIN;
+    if (acked_fin_now) {
+        conn->merged = true;
+        v->event = TL_EV_FIN_ACK;
+        v->findings |= TL_FIND_MERGED_FIN_ACK;
+    } else if (!y->fin_acked) {
+        conn->simul_close = true;
+        v->findings |= TL_FIND_SIMUL_CLOSE;
+        amend_crossed_fins(conn, from);
+        x->state = TL_ST_CLOSING;
+        y->state = TL_ST_CLOSING;
+        return;
+    }
+    x->state = TL_ST_LAST_ACK;
+    y->state = TL_ST_TIME_WAIT;
+}
+
+static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x)
+{
+    uint32_t end_seq = seg->seq + seg->len;
+    if (!x->nxt_known) {
+        x->nxt = seg->seq;
+        x->nxt_known = true;
+    }
+    if (seg->len == 0)
+        return;
+    if (!conn->data_first_frame)
+        conn->data_first_frame = seg->frame;
+    conn->data_last_frame = seg->frame;
+    if (SEQ_GT(end_seq, x->nxt)) {
+        uint32_t fresh = (uint32_t)tl_seq_diff(end_seq, x->nxt);
+        x->bytes += fresh < seg->len ? fresh : seg->len;
+        x->nxt = end_seq;
+    }
+}
+
+static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
+{
+    tl_end *x = &conn->end[from];
+    tl_end *y = &conn->end[!from];
+    uint64_t bytes_before = x->bytes;
+    bool advanced = false;
+    bool acked_fin_now = false;
+
+    count_payload(conn, seg, x);
+    if (conn->reset_frame) {
+        /* Leftovers after a RST change nothing. */
+        v->event = seg->len ? TL_EV_DATA : TL_EV_ACK;
+        return;
+    }
+
+    if (seg->flags & TL_ACK) {
+        if (!x->acked_any || SEQ_GT(seg->ack, x->max_ack)) {
+            advanced = true;
+            x->max_ack = seg->ack;
+            x->acked_any = true;
+        }
+        if (from == TL_CLIENT && conn->synack_frame && !y->syn_acked && y->isn_known && !conn->simul_open)
+            on_handshake_ack(conn, seg, x, y, v);
+        if (y->fin_sent && check_fin_ack(conn, seg, from, advanced, v)) {
+            acked_fin_now = true;
+            on_fin_acked(conn, seg, (tl_role)!from);
+        }
+    }
+
+    if (seg->flags & TL_FIN)
+        on_fin(conn, seg, from, acked_fin_now, v);
+
+    /* Payload from an end that has acknowledged the peer's FIN: a half-close. */
+    bool knows_peer_fin = y->fin_sent && x->acked_any && SEQ_GEQ(x->max_ack, y->fin_seq + 1);
+    if (x->bytes > bytes_before && knows_peer_fin && conn->first_closer != from) {
+        conn->half_close_bytes += (uint32_t)(x->bytes - bytes_before);
+        if (!conn->half_close) {
+            conn->half_close = true;
+            v->findings |= TL_FIND_HALF_CLOSE;
+        }
+    }
+
+    if (v->event != TL_EV_NONE)
+        return;
+    if (seg->len > 0 && knows_peer_fin)
+        v->event = TL_EV_DATA_AFTER_FIN;
+    else if (acked_fin_now)
+        v->event = conn->last_ack_frame == seg->frame ? TL_EV_FINAL_ACK : TL_EV_ACK_OF_FIN;
+    else
+        v->event = seg->len ? TL_EV_DATA : TL_EV_ACK;
+}
+
+tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
+{
+    bool first = !conn->started;
+    if (first)
+        start(conn, seg);
+    else if (opens_new_conn(conn, seg))
+        return TL_STEP_NEW_CONN;
+
+    tl_role from = sender_of(conn, seg);
+    uint8_t before[2] = { conn->end[TL_CLIENT].state, conn->end[TL_SERVER].state };
+
+    memset(v, 0, sizeof *v);
+    v->frame = seg->frame;
+    v->conn_id = conn->id;
+    v->sender = (uint8_t)from;
+    v->ack_got = seg->ack;
+    conn->last_ts = seg->ts;
+    if (first && conn->missing)
+        v->findings |= TL_FIND_NO_HANDSHAKE;
+    if (flags_are_bad(seg->flags))
+        v->findings |= TL_FIND_BAD_FLAGS;
+
+    if (seg->flags & TL_RST)
+        on_rst(conn, seg, from, v);
+    else if (seg->flags & TL_SYN)
+        on_syn(conn, seg, from, v);
+    else
+        on_segment(conn, seg, from, v);
+
+    v->state[TL_CLIENT] = conn->end[TL_CLIENT].state;
+    v->state[TL_SERVER] = conn->end[TL_SERVER].state;
+
+    bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
+    bool changed = before[0] != v->state[0] || before[1] != v->state[1];
+    if (plain_event && !v->findings && !v->ack_checked && !changed)
+        return TL_STEP_PLAIN;
+    return TL_STEP_KEEP;
+}
+
+void tl_conn_keep(tl_conn *conn, tl_verdict *kept)
+{
+    kept->prev = conn->last;
+    conn->last = kept;
+}
+
+const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame)
+{
+    const tl_verdict *k = conn->last;
+    while (k && k->frame > frame)
+        k = k->prev;
+    return k;
+}
+
+tl_close_type tl_conn_close_type(const tl_conn *conn)
+{
+    bool both_acked = conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked;
+    if (conn->reset_frame && !(conn->reset_kind == TL_RESET_AFTER_CLOSE))
+        return TL_CLOSE_RESET;
+    if (!conn->fin_frame)
+        return TL_CLOSE_NONE;
+    if (!both_acked)
+        return TL_CLOSE_INCOMPLETE;
+    if (conn->simul_close)
+        return TL_CLOSE_SIMULTANEOUS;
+    return conn->merged ? TL_CLOSE_THREE_WAY : TL_CLOSE_FOUR_WAY;
+}
+
+tl_initiator tl_conn_close_initiator(const tl_conn *conn)
+{
+    if (tl_conn_close_type(conn) == TL_CLOSE_RESET)
+        return conn->reset_sender == TL_CLIENT ? TL_INITIATOR_CLIENT : TL_INITIATOR_SERVER;
+    if (!conn->fin_frame)
+        return TL_INITIATOR_NONE;
+    if (conn->simul_close)
+        return TL_INITIATOR_BOTH;
+    return conn->first_closer == TL_CLIENT ? TL_INITIATOR_CLIENT : TL_INITIATOR_SERVER;
+}

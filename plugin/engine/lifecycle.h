@@ -1,0 +1,230 @@
+/* lifecycle.h — the TCP connection lifecycle engine.
+ *
+ * Pure C11: no Wireshark and no GLib, so it can be unit-tested and fuzzed alone.
+ * The caller feeds one segment at a time (tl_conn_step) and gets back a verdict
+ * for that packet; the connection record (tl_conn) accumulates the stream summary.
+ * Semantics of every value: docs/semantics.md.
+ */
+#ifndef TCPLIFE_LIFECYCLE_H
+#define TCPLIFE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* TCP flag bits as they sit in the header's 13th byte. */
+enum {
+    TL_FIN = 0x01,
+    TL_SYN = 0x02,
+    TL_RST = 0x04,
+    TL_PSH = 0x08,
+    TL_ACK = 0x10,
+    TL_URG = 0x20,
+    TL_ECE = 0x40,
+    TL_CWR = 0x80
+};
+
+typedef enum {
+    TL_CLIENT = 0,      /* the end that sent the first SYN */
+    TL_SERVER = 1
+} tl_role;
+
+/* RFC 9293 states, named as netstat names them. */
+typedef enum {
+    TL_ST_CLOSED = 0,
+    TL_ST_LISTEN,
+    TL_ST_SYN_SENT,
+    TL_ST_SYN_RECEIVED,
+    TL_ST_ESTABLISHED,
+    TL_ST_FIN_WAIT_1,
+    TL_ST_FIN_WAIT_2,
+    TL_ST_CLOSE_WAIT,
+    TL_ST_CLOSING,
+    TL_ST_LAST_ACK,
+    TL_ST_TIME_WAIT,
+    TL_ST_COUNT
+} tl_state;
+
+/* What a packet is in the connection's life. */
+typedef enum {
+    TL_EV_NONE = 0,
+    TL_EV_SYN,
+    TL_EV_SYN_RETRANS,
+    TL_EV_SYNACK,
+    TL_EV_SYNACK_RETRANS,
+    TL_EV_HANDSHAKE_ACK,
+    TL_EV_DATA,
+    TL_EV_ACK,
+    TL_EV_RST,
+    TL_EV_FIN,
+    TL_EV_FIN_RETRANS,
+    TL_EV_ACK_OF_FIN,
+    TL_EV_FIN_ACK,          /* FIN merged with the first ACK of the peer's FIN */
+    TL_EV_FINAL_ACK,
+    TL_EV_DATA_AFTER_FIN,
+    TL_EV_COUNT
+} tl_event;
+
+/* Findings: one bit each, tied 1:1 to an expert info in the glue. */
+enum {
+    TL_FIND_SYN_RETRANS     = 1u << 0,
+    TL_FIND_REFUSED         = 1u << 1,
+    TL_FIND_SIMUL_OPEN      = 1u << 2,
+    TL_FIND_NO_HANDSHAKE    = 1u << 3,
+    TL_FIND_WRONG_ACK       = 1u << 4,
+    TL_FIND_BAD_FLAGS       = 1u << 5,
+    TL_FIND_MERGED_FIN_ACK  = 1u << 6,
+    TL_FIND_SIMUL_CLOSE     = 1u << 7,
+    TL_FIND_HALF_CLOSE      = 1u << 8,
+    TL_FIND_ABORT           = 1u << 9,
+    TL_FIND_FIN_RETRANS     = 1u << 10
+};
+
+typedef enum {
+    TL_CLOSE_NONE = 0,      /* no FIN or RST seen */
+    TL_CLOSE_FOUR_WAY,
+    TL_CLOSE_THREE_WAY,     /* the second FIN rode on the ACK of the first */
+    TL_CLOSE_SIMULTANEOUS,  /* the FINs crossed */
+    TL_CLOSE_RESET,
+    TL_CLOSE_INCOMPLETE     /* a FIN, but the exchange did not finish in the capture */
+} tl_close_type;
+
+typedef enum {
+    TL_RESET_NONE = 0,
+    TL_RESET_REFUSED,       /* RST answering a SYN */
+    TL_RESET_ABORT,         /* no FIN seen before it */
+    TL_RESET_DURING_CLOSE,
+    TL_RESET_AFTER_CLOSE
+} tl_reset_kind;
+
+typedef enum {
+    TL_INITIATOR_NONE = 0,
+    TL_INITIATOR_CLIENT,
+    TL_INITIATOR_SERVER,
+    TL_INITIATOR_BOTH
+} tl_initiator;
+
+/* One TCP segment as the glue extracted it. Times are nanoseconds. */
+typedef struct {
+    int64_t  ts;
+    uint32_t frame;
+    uint32_t seq;           /* raw */
+    uint32_t ack;           /* raw, meaningful when TL_ACK is set */
+    uint32_t len;           /* payload bytes */
+    uint32_t tsval;         /* timestamp option, when has_ts */
+    uint32_t tsecr;
+    uint16_t sport;
+    uint16_t dport;
+    uint16_t mss;           /* MSS option, 0 when absent */
+    uint8_t  flags;         /* TL_* bits */
+    int8_t   wscale;        /* window scale shift, -1 when absent */
+    bool     sack_perm;
+    bool     has_ts;
+    bool     from_a;        /* sent by A, the sender of the connection's first segment */
+} tl_segment;
+
+/* The per-packet verdict. Kept verdicts form a chain (newest first) so that
+ * packets that change nothing can take their states from the last kept one. */
+typedef struct tl_verdict {
+    struct tl_verdict *prev;
+    int64_t  backoff;       /* ns since the previous copy, when attempt > 1 */
+    uint32_t frame;
+    uint32_t findings;      /* TL_FIND_* */
+    uint32_t ack_expected;  /* raw, when ack_checked */
+    uint32_t ack_got;       /* the segment's raw ACK number */
+    uint32_t ack_link;      /* frame: corrected_by on a wrong ACK, corrects on its fix */
+    uint32_t conn_id;       /* the caller's id of the connection */
+    uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */
+    uint8_t  event;         /* tl_event */
+    uint8_t  sender;        /* tl_role */
+    uint8_t  state[2];      /* tl_state of client and server after this packet */
+    bool     ack_checked;
+    bool     ack_wrong;
+    bool     ack_corrects;  /* ack_link names the wrong ACK this one corrects */
+} tl_verdict;
+
+/* One end of the connection. */
+typedef struct {
+    int64_t  syn_ts;        /* last SYN or SYN-ACK copy */
+    int64_t  fin_ts;        /* last FIN copy */
+    uint64_t bytes;         /* payload sequence space covered */
+    uint32_t isn;
+    uint32_t nxt;           /* one past the highest sequence number sent */
+    uint32_t max_ack;       /* highest ACK sent */
+    uint32_t fin_seq;       /* sequence number the FIN occupies */
+    uint32_t syn_tsval;     /* TSval of the last SYN copy */
+    uint32_t wrong_ack_frame;   /* a wrong ACK still waiting for its fix */
+    uint16_t mss;
+    uint16_t syn_copies;    /* bare SYN copies */
+    uint16_t synack_copies;
+    uint16_t fin_copies;
+    int8_t   wscale;
+    uint8_t  state;         /* tl_state */
+    bool     isn_known;
+    bool     nxt_known;
+    bool     acked_any;
+    bool     syn_acked;     /* the peer acknowledged isn + 1 */
+    bool     fin_sent;
+    bool     fin_acked;
+    bool     sack_perm;
+    bool     ts_ok;
+    bool     syn_data;
+} tl_end;
+
+typedef struct {
+    tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
+    tl_verdict *last;       /* newest kept verdict */
+    int64_t  first_ts, last_ts;
+    int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
+    int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
+    int64_t  prev_syn_ts;   /* the client SYN copy before the last, for Karn's rule */
+    uint32_t prev_syn_tsval;
+    uint32_t id;            /* the caller's id, copied into every verdict */
+    uint32_t syn_frame, synack_frame, hs_ack_frame;
+    uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
+    uint32_t data_first_frame, data_last_frame;
+    uint32_t half_close_bytes;
+    uint8_t  first_closer;  /* tl_role, valid when fin_frame */
+    uint8_t  reset_kind;    /* tl_reset_kind */
+    uint8_t  reset_sender;  /* tl_role, valid when reset_frame */
+    uint8_t  passive_prev_state;    /* the second closer's state before the first FIN */
+    bool     started;
+    bool     a_is_client;
+    bool     role_guessed;
+    bool     missing;       /* no SYN and no SYN-ACK: picked up mid-stream */
+    bool     complete;
+    bool     refused;
+    bool     simul_open;
+    bool     simul_close;
+    bool     merged;
+    bool     half_close;
+} tl_conn;
+
+typedef enum {
+    TL_STEP_PLAIN,          /* nothing notable: the caller may drop the verdict */
+    TL_STEP_KEEP,           /* keep the verdict and hand it to tl_conn_keep() */
+    TL_STEP_NEW_CONN        /* the segment opens a new connection on the same stream:
+                               start a fresh tl_conn and step it there */
+} tl_step_result;
+
+void tl_conn_init(tl_conn *conn, uint32_t id);
+
+/* Advance the connection by one segment; fills *v for this packet. */
+tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v);
+
+/* Link a kept (long-lived) copy of the verdict the last step returned. */
+void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
+
+/* The newest kept verdict at or before frame, or NULL. */
+const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
+
+/* Stream summary, as far as the connection has been stepped. */
+tl_close_type tl_conn_close_type(const tl_conn *conn);
+tl_initiator tl_conn_close_initiator(const tl_conn *conn);
+
+/* Wrap-safe sequence comparison: a - b as a signed distance. */
+static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b);
+}
+
+#endif /* TCPLIFE_LIFECYCLE_H */

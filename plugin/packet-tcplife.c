@@ -1,0 +1,658 @@
+/* packet-tcplife.c — the TCPLIFE post-dissector: registration, the first-pass
+ * analysis hand-off to the engine, and the tree, expert and column output
+ * drawn identically on every pass. */
+#include <epan/packet.h>
+#include <epan/expert.h>
+#include <epan/proto_data.h>
+
+#include "packet-tcplife.h"
+#include "conn-store.h"
+#include "tcp-fields.h"
+#include "lifecycle.h"
+
+static int proto_tcplife = -1;
+static dissector_handle_t tcplife_handle;
+
+static int hf_stream = -1;
+static int hf_sender = -1;
+static int hf_event = -1;
+static int hf_client_state = -1;
+static int hf_server_state = -1;
+static int hf_role_guessed = -1;
+static int hf_duration = -1;
+
+static int hf_hs = -1;
+static int hf_hs_syn_frame = -1;
+static int hf_hs_synack_frame = -1;
+static int hf_hs_ack_frame = -1;
+static int hf_hs_complete = -1;
+static int hf_hs_rtt = -1;
+static int hf_hs_syn_to_synack = -1;
+static int hf_hs_synack_to_ack = -1;
+static int hf_hs_connect_time = -1;
+static int hf_hs_client_isn = -1;
+static int hf_hs_server_isn = -1;
+static int hf_hs_client_mss = -1;
+static int hf_hs_server_mss = -1;
+static int hf_hs_client_wscale = -1;
+static int hf_hs_server_wscale = -1;
+static int hf_hs_sack_permitted = -1;
+static int hf_hs_timestamps = -1;
+static int hf_hs_syn_data = -1;
+static int hf_hs_syn_retransmissions = -1;
+static int hf_hs_attempt = -1;
+static int hf_hs_backoff = -1;
+static int hf_hs_simultaneous_open = -1;
+static int hf_hs_refused = -1;
+static int hf_hs_missing = -1;
+
+static int hf_ack = -1;
+static int hf_ack_expected = -1;
+static int hf_ack_wrong = -1;
+static int hf_ack_corrected_by = -1;
+static int hf_ack_corrects = -1;
+
+static int hf_close = -1;
+static int hf_close_initiator = -1;
+static int hf_close_type = -1;
+static int hf_close_fin_frame = -1;
+static int hf_close_fin_ack_frame = -1;
+static int hf_close_second_fin_frame = -1;
+static int hf_close_last_ack_frame = -1;
+static int hf_close_reset_frame = -1;
+static int hf_close_merged_fin_ack = -1;
+static int hf_close_duration = -1;
+static int hf_close_close_wait = -1;
+static int hf_close_fin_wait_2 = -1;
+static int hf_close_half_close = -1;
+static int hf_close_half_close_bytes = -1;
+static int hf_close_reset_kind = -1;
+static int hf_close_attempt = -1;
+static int hf_close_backoff = -1;
+
+static int hf_data = -1;
+static int hf_data_first_frame = -1;
+static int hf_data_last_frame = -1;
+static int hf_data_client_bytes = -1;
+static int hf_data_server_bytes = -1;
+
+static gint ett_tcplife = -1;
+static gint ett_handshake = -1;
+static gint ett_ack = -1;
+static gint ett_close = -1;
+static gint ett_data = -1;
+
+static expert_field ei_syn_retransmission = EI_INIT;
+static expert_field ei_refused = EI_INIT;
+static expert_field ei_simultaneous_open = EI_INIT;
+static expert_field ei_no_handshake = EI_INIT;
+static expert_field ei_wrong_ack = EI_INIT;
+static expert_field ei_bad_flags = EI_INIT;
+static expert_field ei_merged_fin_ack = EI_INIT;
+static expert_field ei_simultaneous_close = EI_INIT;
+static expert_field ei_half_close = EI_INIT;
+static expert_field ei_abort = EI_INIT;
+static expert_field ei_fin_retransmission = EI_INIT;
+
+static const value_string role_vals[] = {
+    { TL_CLIENT, "client" },
+    { TL_SERVER, "server" },
+    { 0, NULL }
+};
+
+static const value_string state_vals[] = {
+    { TL_ST_CLOSED,       "CLOSED" },
+    { TL_ST_LISTEN,       "LISTEN" },
+    { TL_ST_SYN_SENT,     "SYN_SENT" },
+    { TL_ST_SYN_RECEIVED, "SYN_RECEIVED" },
+    { TL_ST_ESTABLISHED,  "ESTABLISHED" },
+    { TL_ST_FIN_WAIT_1,   "FIN_WAIT_1" },
+    { TL_ST_FIN_WAIT_2,   "FIN_WAIT_2" },
+    { TL_ST_CLOSE_WAIT,   "CLOSE_WAIT" },
+    { TL_ST_CLOSING,      "CLOSING" },
+    { TL_ST_LAST_ACK,     "LAST_ACK" },
+    { TL_ST_TIME_WAIT,    "TIME_WAIT" },
+    { 0, NULL }
+};
+
+static const value_string event_vals[] = {
+    { TL_EV_SYN,            "SYN" },
+    { TL_EV_SYN_RETRANS,    "SYN retransmission" },
+    { TL_EV_SYNACK,         "SYN-ACK" },
+    { TL_EV_SYNACK_RETRANS, "SYN-ACK retransmission" },
+    { TL_EV_HANDSHAKE_ACK,  "handshake ACK" },
+    { TL_EV_DATA,           "data" },
+    { TL_EV_ACK,            "ACK" },
+    { TL_EV_RST,            "RST" },
+    { TL_EV_FIN,            "FIN" },
+    { TL_EV_FIN_RETRANS,    "FIN retransmission" },
+    { TL_EV_ACK_OF_FIN,     "ACK of FIN" },
+    { TL_EV_FIN_ACK,        "FIN+ACK" },
+    { TL_EV_FINAL_ACK,      "final ACK" },
+    { TL_EV_DATA_AFTER_FIN, "data after FIN" },
+    { 0, NULL }
+};
+
+static const value_string close_type_vals[] = {
+    { TL_CLOSE_NONE,         "none" },
+    { TL_CLOSE_FOUR_WAY,     "four-way" },
+    { TL_CLOSE_THREE_WAY,    "three-way" },
+    { TL_CLOSE_SIMULTANEOUS, "simultaneous" },
+    { TL_CLOSE_RESET,        "reset" },
+    { TL_CLOSE_INCOMPLETE,   "incomplete" },
+    { 0, NULL }
+};
+
+static const value_string initiator_vals[] = {
+    { TL_INITIATOR_CLIENT, "client" },
+    { TL_INITIATOR_SERVER, "server" },
+    { TL_INITIATOR_BOTH,   "both" },
+    { 0, NULL }
+};
+
+static const value_string reset_kind_vals[] = {
+    { TL_RESET_REFUSED,      "refused" },
+    { TL_RESET_ABORT,        "abort" },
+    { TL_RESET_DURING_CLOSE, "during close" },
+    { TL_RESET_AFTER_CLOSE,  "after close" },
+    { 0, NULL }
+};
+
+/* ---- first pass: feed the engine, store what later passes need ---- */
+
+static gboolean sent_by_a(const conn_rec *rec, const tl_segment *seg, const packet_info *pinfo)
+{
+    if (seg->sport != rec->a_sport)
+        return FALSE;
+    return seg->sport != seg->dport || addresses_equal(&pinfo->src, &rec->a_src);
+}
+
+static frame_kind plain_kind(tl_event event)
+{
+    switch (event) {
+    case TL_EV_DATA:           return FRAME_KIND_DATA;
+    case TL_EV_DATA_AFTER_FIN: return FRAME_KIND_DATA_AFTER_FIN;
+    default:                   return FRAME_KIND_ACK;
+    }
+}
+
+/* Step one segment through its connection; returns the connection or NULL. */
+static conn_rec *step_segment(packet_info *pinfo, tcp_layer *layer, tl_verdict *v, tl_step_result *result)
+{
+    conn_rec *rec = conn_store_current(layer->tcp_stream);
+    if (rec) {
+        layer->seg.from_a = sent_by_a(rec, &layer->seg, pinfo);
+        *result = tl_conn_step(&rec->conn, &layer->seg, v);
+        if (*result != TL_STEP_NEW_CONN)
+            return rec;
+    }
+    rec = conn_store_open(layer->tcp_stream, layer->seg.sport, &pinfo->src);
+    if (!rec)
+        return NULL;
+    layer->seg.from_a = TRUE;
+    *result = tl_conn_step(&rec->conn, &layer->seg, v);
+    return rec;
+}
+
+static void analyse_frame(packet_info *pinfo, proto_tree *tree)
+{
+    tcp_layer layers[TCP_FIELDS_MAX_LAYERS];
+    guint n = tcp_fields_read(pinfo, tree, layers, G_N_ELEMENTS(layers));
+    guint32 code = 0;
+    guint kept = 0;
+
+    for (guint i = 0; i < n; i++) {
+        tl_verdict v;
+        tl_step_result result;
+        conn_rec *rec = step_segment(pinfo, &layers[i], &v, &result);
+        if (!rec)
+            continue;
+        if (result == TL_STEP_PLAIN && n == 1) {
+            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER, rec->conn.id + 1);
+            continue;
+        }
+        tl_verdict *copy = wmem_new(wmem_file_scope(), tl_verdict);
+        *copy = v;
+        tl_conn_keep(&rec->conn, copy);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_tcplife, kept++, copy);
+        code = FRAME_CODE(FRAME_KIND_KEPT, 0, kept);
+    }
+    if (code)
+        conn_store_set_frame(pinfo->num, code);
+}
+
+/* ---- every pass: draw the stored verdict ---- */
+
+static void add_reltime(proto_tree *tree, int hf, tvbuff_t *tvb, gint64 ns)
+{
+    nstime_t t;
+    t.secs = (time_t)(ns / 1000000000);
+    t.nsecs = (int)(ns % 1000000000);
+    proto_item_set_generated(proto_tree_add_time(tree, hf, tvb, 0, 0, &t));
+}
+
+static proto_item *add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value)
+{
+    proto_item *item = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(item);
+    return item;
+}
+
+/* Enumerations are string fields, so that -T fields prints the words. */
+static void add_name(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value, const value_string *names)
+{
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, val_to_str_const(value, names, "?")));
+}
+
+static void add_frame(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
+{
+    if (frame)
+        add_uint(tree, hf, tvb, frame);
+}
+
+static void add_bool(proto_tree *tree, int hf, tvbuff_t *tvb, gboolean value)
+{
+    proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, value));
+}
+
+static void add_copy(proto_tree *tree, int hf_attempt, int hf_backoff, tvbuff_t *tvb, const tl_verdict *v)
+{
+    if (v->attempt < 2)
+        return;
+    add_uint(tree, hf_attempt, tvb, v->attempt);
+    add_reltime(tree, hf_backoff, tvb, v->backoff);
+}
+
+static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
+{
+    const tl_end *cl = &c->end[TL_CLIENT];
+    const tl_end *sv = &c->end[TL_SERVER];
+    if (!c->syn_frame && !c->synack_frame && !c->missing && !c->simul_open)
+        return;
+    proto_item *ti = proto_tree_add_item(tree, hf_hs, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_handshake);
+
+    add_frame(t, hf_hs_syn_frame, tvb, c->syn_frame);
+    add_frame(t, hf_hs_synack_frame, tvb, c->synack_frame);
+    add_frame(t, hf_hs_ack_frame, tvb, c->hs_ack_frame);
+    add_bool(t, hf_hs_complete, tvb, c->complete);
+    if (c->syn_frame && c->synack_frame && c->hs_ack_frame && !c->simul_open) {
+        add_reltime(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
+        add_reltime(t, hf_hs_syn_to_synack, tvb, c->synack_ts - c->answered_syn_ts);
+        add_reltime(t, hf_hs_synack_to_ack, tvb, c->hs_ack_ts - c->synack_ts);
+        add_reltime(t, hf_hs_connect_time, tvb, c->hs_ack_ts - c->first_syn_ts);
+    }
+    if (cl->isn_known && c->syn_frame)
+        add_uint(t, hf_hs_client_isn, tvb, cl->isn);
+    if (sv->isn_known)
+        add_uint(t, hf_hs_server_isn, tvb, sv->isn);
+    if (cl->mss)
+        add_uint(t, hf_hs_client_mss, tvb, cl->mss);
+    if (sv->mss)
+        add_uint(t, hf_hs_server_mss, tvb, sv->mss);
+    if (cl->wscale >= 0)
+        add_uint(t, hf_hs_client_wscale, tvb, (guint32)cl->wscale);
+    if (sv->wscale >= 0)
+        add_uint(t, hf_hs_server_wscale, tvb, (guint32)sv->wscale);
+    if (cl->isn_known && sv->isn_known) {
+        add_bool(t, hf_hs_sack_permitted, tvb, cl->sack_perm && sv->sack_perm);
+        add_bool(t, hf_hs_timestamps, tvb, cl->ts_ok && sv->ts_ok);
+    }
+    if (c->syn_frame) {
+        add_bool(t, hf_hs_syn_data, tvb, cl->syn_data);
+        add_uint(t, hf_hs_syn_retransmissions, tvb, cl->syn_copies ? cl->syn_copies - 1u : 0u);
+    }
+    if (v->event == TL_EV_SYN_RETRANS || v->event == TL_EV_SYNACK_RETRANS)
+        add_copy(t, hf_hs_attempt, hf_hs_backoff, tvb, v);
+    if (c->simul_open)
+        add_bool(t, hf_hs_simultaneous_open, tvb, TRUE);
+    if (c->refused)
+        add_bool(t, hf_hs_refused, tvb, TRUE);
+    if (c->missing)
+        add_bool(t, hf_hs_missing, tvb, TRUE);
+}
+
+static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_verdict *v)
+{
+    if (!v->ack_checked)
+        return;
+    proto_item *ti = proto_tree_add_item(tree, hf_ack, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_ack);
+    add_uint(t, hf_ack_expected, tvb, v->ack_expected);
+    add_bool(t, hf_ack_wrong, tvb, v->ack_wrong);
+    if (v->ack_link)
+        add_uint(t, v->ack_corrects ? hf_ack_corrects : hf_ack_corrected_by, tvb, v->ack_link);
+}
+
+static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
+{
+    tl_close_type type = tl_conn_close_type(c);
+    proto_item *ti = proto_tree_add_item(tree, hf_close, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_close);
+
+    add_name(t, hf_close_type, tvb, type, close_type_vals);
+    tl_initiator who = tl_conn_close_initiator(c);
+    if (who != TL_INITIATOR_NONE)
+        add_name(t, hf_close_initiator, tvb, who, initiator_vals);
+    if (!c->fin_frame && !c->reset_frame)
+        return;
+    add_frame(t, hf_close_fin_frame, tvb, c->fin_frame);
+    add_frame(t, hf_close_fin_ack_frame, tvb, c->fin_ack_frame);
+    add_frame(t, hf_close_second_fin_frame, tvb, c->second_fin_frame);
+    add_frame(t, hf_close_last_ack_frame, tvb, c->last_ack_frame);
+    add_frame(t, hf_close_reset_frame, tvb, c->reset_frame);
+    if (c->fin_frame) {
+        add_bool(t, hf_close_merged_fin_ack, tvb, c->merged);
+        add_bool(t, hf_close_half_close, tvb, c->half_close);
+    }
+    if (c->half_close)
+        add_uint(t, hf_close_half_close_bytes, tvb, c->half_close_bytes);
+    if (c->last_ack_frame)
+        add_reltime(t, hf_close_duration, tvb, c->last_ack_ts - c->fin_ts);
+    if (c->second_fin_frame)
+        add_reltime(t, hf_close_close_wait, tvb, c->second_fin_ts - c->fin_ts);
+    if (type == TL_CLOSE_FOUR_WAY)
+        add_reltime(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
+    if (c->reset_frame)
+        add_name(t, hf_close_reset_kind, tvb, c->reset_kind, reset_kind_vals);
+    if (v->event == TL_EV_FIN_RETRANS)
+        add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);
+}
+
+static void show_data(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
+{
+    proto_item *ti = proto_tree_add_item(tree, hf_data, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_data);
+    add_frame(t, hf_data_first_frame, tvb, c->data_first_frame);
+    add_frame(t, hf_data_last_frame, tvb, c->data_last_frame);
+    proto_item_set_generated(proto_tree_add_uint64(t, hf_data_client_bytes, tvb, 0, 0, c->end[TL_CLIENT].bytes));
+    proto_item_set_generated(proto_tree_add_uint64(t, hf_data_server_bytes, tvb, 0, 0, c->end[TL_SERVER].bytes));
+}
+
+typedef struct {
+    guint32        finding;
+    expert_field  *ei;
+    const char    *tag;     /* Info column */
+} finding_output;
+
+static const finding_output finding_outputs[] = {
+    { TL_FIND_SYN_RETRANS,    &ei_syn_retransmission, "SYN retry" },
+    { TL_FIND_REFUSED,        &ei_refused,            "Refused" },
+    { TL_FIND_SIMUL_OPEN,     &ei_simultaneous_open,  "Simultaneous open" },
+    { TL_FIND_NO_HANDSHAKE,   &ei_no_handshake,       "No handshake" },
+    { TL_FIND_WRONG_ACK,      &ei_wrong_ack,          "Wrong ACK" },
+    { TL_FIND_BAD_FLAGS,      &ei_bad_flags,          "Bad flags" },
+    { TL_FIND_MERGED_FIN_ACK, &ei_merged_fin_ack,     "FIN+ACK: three-way close" },
+    { TL_FIND_SIMUL_CLOSE,    &ei_simultaneous_close, "Simultaneous close" },
+    { TL_FIND_HALF_CLOSE,     &ei_half_close,         "Half-close" },
+    { TL_FIND_ABORT,          &ei_abort,              "Abort" },
+    { TL_FIND_FIN_RETRANS,    &ei_fin_retransmission, "FIN retransmission" },
+};
+
+static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, guint32 ack_got)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(finding_outputs); i++) {
+        const finding_output *out = &finding_outputs[i];
+        if (!(v->findings & out->finding))
+            continue;
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[%s]", out->tag);
+        switch (out->finding) {
+        case TL_FIND_SYN_RETRANS:
+            expert_add_info_format(pinfo, item, out->ei, "SYN retransmission: attempt %u, %.3f s after the previous copy",
+                                   v->attempt, v->backoff / 1e9);
+            break;
+        case TL_FIND_FIN_RETRANS:
+            expert_add_info_format(pinfo, item, out->ei, "FIN retransmission: attempt %u, %.3f s after the previous copy",
+                                   v->attempt, v->backoff / 1e9);
+            break;
+        case TL_FIND_WRONG_ACK:
+            expert_add_info_format(pinfo, item, out->ei, "Wrong ACK number: got %u, expected %u",
+                                   ack_got, v->ack_expected);
+            break;
+        default:
+            expert_add_info(pinfo, item, out->ei);
+            break;
+        }
+    }
+}
+
+static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v)
+{
+    const conn_rec *rec = conn_store_get(v->conn_id);
+    if (!rec)
+        return;
+    const tl_conn *c = &rec->conn;
+    proto_item *ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": %s, client %s, server %s",
+                           val_to_str_const(v->event, event_vals, "?"),
+                           val_to_str_const(v->state[TL_CLIENT], state_vals, "?"),
+                           val_to_str_const(v->state[TL_SERVER], state_vals, "?"));
+    proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
+
+    add_uint(t, hf_stream, tvb, rec->tcp_stream);
+    add_name(t, hf_sender, tvb, v->sender, role_vals);
+    add_name(t, hf_event, tvb, v->event, event_vals);
+    add_name(t, hf_client_state, tvb, v->state[TL_CLIENT], state_vals);
+    add_name(t, hf_server_state, tvb, v->state[TL_SERVER], state_vals);
+    if (c->role_guessed)
+        add_bool(t, hf_role_guessed, tvb, TRUE);
+    show_handshake(t, tvb, c, v);
+    show_ack(t, tvb, v);
+    show_close(t, tvb, c, v);
+    show_data(t, tvb, c);
+    add_reltime(t, hf_duration, tvb, c->last_ts - c->first_ts);
+    show_findings(pinfo, ti, v, v->ack_got);
+}
+
+static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    guint32 code = conn_store_frame(pinfo->num);
+    frame_kind kind = FRAME_CODE_KIND(code);
+
+    if (kind == FRAME_KIND_NONE)
+        return;
+    if (kind == FRAME_KIND_KEPT) {
+        for (guint32 i = 0; i < FRAME_CODE_HIGH(code); i++) {
+            const tl_verdict *v = p_get_proto_data(wmem_file_scope(), pinfo, proto_tcplife, i);
+            if (v)
+                show_verdict(tvb, pinfo, tree, v);
+        }
+        return;
+    }
+    /* A plain packet: its states are those of the last kept verdict before it. */
+    const conn_rec *rec = conn_store_get(FRAME_CODE_HIGH(code) - 1);
+    const tl_verdict *base = rec ? tl_conn_verdict_at(&rec->conn, pinfo->num) : NULL;
+    if (!base)
+        return;
+    tl_verdict v;
+    memset(&v, 0, sizeof v);
+    v.frame = pinfo->num;
+    v.conn_id = rec->conn.id;
+    v.sender = FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT;
+    v.event = kind == FRAME_KIND_DATA ? TL_EV_DATA : kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
+    v.state[TL_CLIENT] = base->state[TL_CLIENT];
+    v.state[TL_SERVER] = base->state[TL_SERVER];
+    show_verdict(tvb, pinfo, tree, &v);
+}
+
+static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (!PINFO_FD_VISITED(pinfo))
+        analyse_frame(pinfo, tree);
+    show_frame(tvb, pinfo, tree);
+    return 0;
+}
+
+static void tcplife_init(void)
+{
+    conn_store_init();
+}
+
+static void tcplife_cleanup(void)
+{
+    conn_store_cleanup();
+}
+
+void proto_register_tcplife(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_stream, { "Stream index", "tcplife.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "The tcp.stream this connection belongs to", HFILL } },
+        { &hf_sender, { "Sender", "tcplife.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Which end sent this packet; the client sent the first SYN", HFILL } },
+        { &hf_event, { "Event", "tcplife.event", FT_STRING, BASE_NONE, NULL, 0x0,
+            "What this packet is in the connection's life", HFILL } },
+        { &hf_client_state, { "Client state", "tcplife.client_state", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The client's RFC 9293 state once this packet was sent and received", HFILL } },
+        { &hf_server_state, { "Server state", "tcplife.server_state", FT_STRING, BASE_NONE, NULL, 0x0,
+            "The server's RFC 9293 state once this packet was sent and received", HFILL } },
+        { &hf_role_guessed, { "Roles guessed", "tcplife.role_guessed", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "No SYN or SYN-ACK seen: the end on the higher port is taken as the client", HFILL } },
+        { &hf_duration, { "Connection duration", "tcplife.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First to last packet of the connection", HFILL } },
+
+        { &hf_hs, { "Handshake", "tcplife.handshake", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_hs_syn_frame, { "SYN frame", "tcplife.handshake.syn_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The first SYN", HFILL } },
+        { &hf_hs_synack_frame, { "SYN-ACK frame", "tcplife.handshake.synack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "The first SYN-ACK", HFILL } },
+        { &hf_hs_ack_frame, { "ACK frame", "tcplife.handshake.ack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0, "The ACK that completed the handshake", HFILL } },
+        { &hf_hs_complete, { "Complete", "tcplife.handshake.complete", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "SYN, SYN-ACK and ACK seen, all with the right ACK numbers", HFILL } },
+        { &hf_hs_rtt, { "Handshake RTT", "tcplife.handshake.rtt", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "The answered SYN to the handshake ACK", HFILL } },
+        { &hf_hs_syn_to_synack, { "SYN to SYN-ACK", "tcplife.handshake.syn_to_synack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "The server-side leg seen from the capture point", HFILL } },
+        { &hf_hs_synack_to_ack, { "SYN-ACK to ACK", "tcplife.handshake.synack_to_ack", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "The client-side leg seen from the capture point", HFILL } },
+        { &hf_hs_connect_time, { "Connect time", "tcplife.handshake.connect_time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First SYN to the handshake ACK, retries included", HFILL } },
+        { &hf_hs_client_isn, { "Client ISN", "tcplife.handshake.client_isn", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Raw initial sequence number of the client", HFILL } },
+        { &hf_hs_server_isn, { "Server ISN", "tcplife.handshake.server_isn", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Raw initial sequence number of the server", HFILL } },
+        { &hf_hs_client_mss, { "Client MSS", "tcplife.handshake.client_mss", FT_UINT16, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_hs_server_mss, { "Server MSS", "tcplife.handshake.server_mss", FT_UINT16, BASE_DEC, NULL, 0x0, NULL, HFILL } },
+        { &hf_hs_client_wscale, { "Client window scale", "tcplife.handshake.client_wscale", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Shift count offered in the client's SYN", HFILL } },
+        { &hf_hs_server_wscale, { "Server window scale", "tcplife.handshake.server_wscale", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Shift count offered in the server's SYN-ACK", HFILL } },
+        { &hf_hs_sack_permitted, { "SACK permitted", "tcplife.handshake.sack_permitted", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Both ends offered SACK", HFILL } },
+        { &hf_hs_timestamps, { "Timestamps", "tcplife.handshake.timestamps", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Both ends offered TCP timestamps", HFILL } },
+        { &hf_hs_syn_data, { "Data on SYN", "tcplife.handshake.syn_data", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The SYN carried payload (TCP Fast Open)", HFILL } },
+        { &hf_hs_syn_retransmissions, { "SYN retransmissions", "tcplife.handshake.syn_retransmissions", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "SYN copies after the first", HFILL } },
+        { &hf_hs_attempt, { "Attempt", "tcplife.handshake.attempt", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Copy number of this SYN or SYN-ACK (the first is 1)", HFILL } },
+        { &hf_hs_backoff, { "Backoff", "tcplife.handshake.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time since the previous copy", HFILL } },
+        { &hf_hs_simultaneous_open, { "Simultaneous open", "tcplife.handshake.simultaneous_open", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Both ends sent a SYN", HFILL } },
+        { &hf_hs_refused, { "Refused", "tcplife.handshake.refused", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The SYN was answered by a RST", HFILL } },
+        { &hf_hs_missing, { "Missing", "tcplife.handshake.missing", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "No SYN or SYN-ACK in the capture: picked up mid-connection", HFILL } },
+
+        { &hf_ack, { "ACK check", "tcplife.ack", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_ack_expected, { "Expected ACK", "tcplife.ack.expected", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Raw acknowledgement number this packet should carry", HFILL } },
+        { &hf_ack_wrong, { "Wrong ACK", "tcplife.ack.wrong", FT_BOOLEAN, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_ack_corrected_by, { "Corrected by", "tcplife.ack.corrected_by", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_NEXT), 0x0, "The later packet with the right ACK number", HFILL } },
+        { &hf_ack_corrects, { "Corrects", "tcplife.ack.corrects", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0, "The earlier packet with a wrong ACK number", HFILL } },
+
+        { &hf_close, { "Close", "tcplife.close", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_close_initiator, { "Initiator", "tcplife.close.initiator", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Who closed first (sent the first FIN, or the RST)", HFILL } },
+        { &hf_close_type, { "Type", "tcplife.close.type", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_close_fin_frame, { "FIN frame", "tcplife.close.fin_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The active closer's FIN", HFILL } },
+        { &hf_close_fin_ack_frame, { "ACK of FIN frame", "tcplife.close.fin_ack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0, "The passive side's first ACK of the active FIN", HFILL } },
+        { &hf_close_second_fin_frame, { "Second FIN frame", "tcplife.close.second_fin_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            NULL, HFILL } },
+        { &hf_close_last_ack_frame, { "Last ACK frame", "tcplife.close.last_ack_frame", FT_FRAMENUM, BASE_NONE,
+            FRAMENUM_TYPE(FT_FRAMENUM_ACK), 0x0, "The first ACK of the second FIN", HFILL } },
+        { &hf_close_reset_frame, { "RST frame", "tcplife.close.reset_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The first RST", HFILL } },
+        { &hf_close_merged_fin_ack, { "Merged FIN+ACK", "tcplife.close.merged_fin_ack", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The second FIN rode on the ACK of the first: a three-way close", HFILL } },
+        { &hf_close_duration, { "Close duration", "tcplife.close.duration", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First FIN to the last ACK", HFILL } },
+        { &hf_close_close_wait, { "CLOSE_WAIT time", "tcplife.close.close_wait", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "First FIN to the second FIN: the passive application's close latency", HFILL } },
+        { &hf_close_fin_wait_2, { "FIN_WAIT_2 time", "tcplife.close.fin_wait_2", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "ACK of the first FIN to the second FIN (four-way close)", HFILL } },
+        { &hf_close_half_close, { "Half-close", "tcplife.close.half_close", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The passive side sent data after the first FIN reached it", HFILL } },
+        { &hf_close_half_close_bytes, { "Half-close bytes", "tcplife.close.half_close_bytes", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "Payload the passive side sent after the first FIN reached it", HFILL } },
+        { &hf_close_reset_kind, { "Reset kind", "tcplife.close.reset_kind", FT_STRING, BASE_NONE, NULL, 0x0,
+            NULL, HFILL } },
+        { &hf_close_attempt, { "FIN attempt", "tcplife.close.attempt", FT_UINT16, BASE_DEC, NULL, 0x0,
+            "Copy number of this FIN (the first is 1)", HFILL } },
+        { &hf_close_backoff, { "FIN backoff", "tcplife.close.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time since the previous copy of this FIN", HFILL } },
+
+        { &hf_data, { "Data", "tcplife.data", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_data_first_frame, { "First data frame", "tcplife.data.first_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_data_last_frame, { "Last data frame", "tcplife.data.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_data_client_bytes, { "Client bytes", "tcplife.data.client_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Sequence space of payload the client sent", HFILL } },
+        { &hf_data_server_bytes, { "Server bytes", "tcplife.data.server_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
+            "Sequence space of payload the server sent", HFILL } },
+    };
+
+    static gint *ett[] = { &ett_tcplife, &ett_handshake, &ett_ack, &ett_close, &ett_data };
+
+    static ei_register_info ei[] = {
+        { &ei_syn_retransmission, { "tcplife.analysis.syn_retransmission", PI_SEQUENCE, PI_NOTE,
+            "SYN retransmission", EXPFILL } },
+        { &ei_refused, { "tcplife.analysis.refused", PI_SEQUENCE, PI_NOTE,
+            "Connection refused: the SYN was answered by a RST", EXPFILL } },
+        { &ei_simultaneous_open, { "tcplife.analysis.simultaneous_open", PI_SEQUENCE, PI_NOTE,
+            "Simultaneous open: both ends sent a SYN", EXPFILL } },
+        { &ei_no_handshake, { "tcplife.analysis.no_handshake", PI_SEQUENCE, PI_NOTE,
+            "No handshake in the capture: connection picked up mid-stream, roles guessed", EXPFILL } },
+        { &ei_wrong_ack, { "tcplife.analysis.wrong_ack", PI_PROTOCOL, PI_WARN,
+            "Wrong ACK number", EXPFILL } },
+        { &ei_bad_flags, { "tcplife.analysis.bad_flags", PI_MALFORMED, PI_WARN,
+            "Illegal TCP flag combination", EXPFILL } },
+        { &ei_merged_fin_ack, { "tcplife.analysis.merged_fin_ack", PI_SEQUENCE, PI_CHAT,
+            "FIN merged with the ACK of the peer's FIN: three-way close", EXPFILL } },
+        { &ei_simultaneous_close, { "tcplife.analysis.simultaneous_close", PI_SEQUENCE, PI_NOTE,
+            "Simultaneous close: the FINs crossed", EXPFILL } },
+        { &ei_half_close, { "tcplife.analysis.half_close", PI_SEQUENCE, PI_CHAT,
+            "Half-close: data after the peer's FIN", EXPFILL } },
+        { &ei_abort, { "tcplife.analysis.abort", PI_SEQUENCE, PI_WARN,
+            "Connection aborted by a RST", EXPFILL } },
+        { &ei_fin_retransmission, { "tcplife.analysis.fin_retransmission", PI_SEQUENCE, PI_NOTE,
+            "FIN retransmission", EXPFILL } },
+    };
+
+    proto_tcplife = proto_register_protocol("TCP Connection Lifecycle", "TCPLIFE", "tcplife");
+    proto_register_field_array(proto_tcplife, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *expert = expert_register_protocol(proto_tcplife);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    register_init_routine(tcplife_init);
+    register_cleanup_routine(tcplife_cleanup);
+}
+
+void proto_reg_handoff_tcplife(void)
+{
+    tcplife_handle = create_dissector_handle(dissect_tcplife, proto_tcplife);
+    register_postdissector(tcplife_handle);
+    tcp_fields_want(tcplife_handle);
+}

@@ -1,0 +1,21 @@
+/* plugin.c — the four symbols a Wireshark 4.0 plugin exports, and registration. */
+#include <epan/packet.h>
+#include <epan/proto.h>
+#include <ws_version.h>
+
+#include "packet-tcplife.h"
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = TCPLIFE_VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+
+WS_DLL_PUBLIC void plugin_register(void);
+
+void plugin_register(void)
+{
+    static proto_plugin plug;
+
+    plug.register_protoinfo = proto_register_tcplife;
+    plug.register_handoff = proto_reg_handoff_tcplife;
+    proto_register_plugin(&plug);
+}
