@@ -4,14 +4,38 @@
 #include <epan/wmem_scopes.h>
 
 static GPtrArray *conns;        /* slot -> conn_rec*, records in wmem file scope */
+static wmem_map_t *tuples;      /* tuple_key -> itself, keys in wmem file scope */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
 static GArray *frame_codes;     /* frame number -> code */
+
+static guint tuple_hash(gconstpointer key)
+{
+    const tuple_key *t = key;
+    guint h = add_address_to_hash(t->port[0] << 16 | t->port[1], &t->addr[0]);
+    return add_address_to_hash(h, &t->addr[1]);
+}
+
+static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+{
+    const tuple_key *x = a;
+    const tuple_key *y = b;
+    return x->port[0] == y->port[0] && x->port[1] == y->port[1]
+        && addresses_equal(&x->addr[0], &y->addr[0]) && addresses_equal(&x->addr[1], &y->addr[1]);
+}
+
+/* Which endpoint sorts first decides the canonical order. */
+static gboolean endpoint_first(const address *a, guint16 pa, const address *b, guint16 pb)
+{
+    int c = cmp_address(a, b);
+    return c < 0 || (c == 0 && pa <= pb);
+}
 
 void conn_store_init(void)
 {
     conns = g_ptr_array_new();
     stream_slots = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_codes = g_array_new(FALSE, TRUE, sizeof(guint32));
+    tuples = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
 }
 
 void conn_store_cleanup(void)
@@ -25,6 +49,7 @@ void conn_store_cleanup(void)
     conns = NULL;
     stream_slots = NULL;
     frame_codes = NULL;
+    tuples = NULL;      /* freed with the file scope */
 }
 
 conn_rec *conn_store_current(guint32 tcp_stream)
@@ -35,21 +60,58 @@ conn_rec *conn_store_current(guint32 tcp_stream)
     return slot1 ? g_ptr_array_index(conns, slot1 - 1) : NULL;
 }
 
-conn_rec *conn_store_open(guint32 tcp_stream, guint16 a_sport, const address *a_src)
+static tuple_key *find_tuple(const address *src, guint16 sport, const address *dst, guint16 dport, guint8 *src_idx)
+{
+    gboolean src_first = endpoint_first(src, sport, dst, dport);
+    tuple_key probe;
+    probe.addr[0] = src_first ? *src : *dst;
+    probe.addr[1] = src_first ? *dst : *src;
+    probe.port[0] = src_first ? sport : dport;
+    probe.port[1] = src_first ? dport : sport;
+    *src_idx = src_first ? 0 : 1;
+
+    tuple_key *t = wmem_map_lookup(tuples, &probe);
+    if (t)
+        return t;
+    t = wmem_new(wmem_file_scope(), tuple_key);
+    copy_address_wmem(wmem_file_scope(), &t->addr[0], &probe.addr[0]);
+    copy_address_wmem(wmem_file_scope(), &t->addr[1], &probe.addr[1]);
+    t->port[0] = probe.port[0];
+    t->port[1] = probe.port[1];
+    t->last_slot = 0;
+    wmem_map_insert(tuples, t, t);
+    return t;
+}
+
+conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
+                          const address *dst, guint16 dport, conn_rec **prev)
 {
     guint32 slot = conns->len;
+    *prev = NULL;
     if (slot >= FRAME_CODE_HIGH_MAX)
         return NULL;
     conn_rec *rec = wmem_new0(wmem_file_scope(), conn_rec);
     tl_conn_init(&rec->conn, slot);
     rec->tcp_stream = tcp_stream;
-    rec->a_sport = a_sport;
-    copy_address_wmem(wmem_file_scope(), &rec->a_src, a_src);
+    rec->tuple = find_tuple(src, sport, dst, dport, &rec->a_idx);
+    if (rec->tuple->last_slot)
+        *prev = g_ptr_array_index(conns, rec->tuple->last_slot - 1);
+    rec->tuple->last_slot = slot + 1;
     g_ptr_array_add(conns, rec);
     if (tcp_stream >= stream_slots->len)
         g_array_set_size(stream_slots, tcp_stream + 1);
     g_array_index(stream_slots, guint32, tcp_stream) = slot + 1;
     return rec;
+}
+
+gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport)
+{
+    const tuple_key *t = rec->tuple;
+    guint8 b_idx = !rec->a_idx;
+    if (sport != t->port[rec->a_idx])
+        return FALSE;
+    /* Both ends on one port: only the address tells them apart. */
+    return t->port[b_idx] != sport || addresses_equal(src, &t->addr[rec->a_idx]);
 }
 
 conn_rec *conn_store_get(guint32 slot)

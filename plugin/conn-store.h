@@ -29,12 +29,20 @@ typedef enum {
 #define FRAME_CODE_HIGH(code)         ((code) >> 4)
 #define FRAME_CODE_HIGH_MAX           0x0FFFFFFEu
 
-/* One connection: the engine record and who "A" (its first sender) is. */
+/* A 4-tuple in canonical order, shared by all incarnations that use it. */
 typedef struct {
-    tl_conn  conn;
-    address  a_src;             /* compared only when both ports are equal */
-    guint32  tcp_stream;
-    guint16  a_sport;
+    address  addr[2];
+    guint16  port[2];
+    guint32  last_slot;         /* newest connection on this 4-tuple */
+} tuple_key;
+
+/* One connection: the engine record and which endpoint of its 4-tuple is A
+ * (its first sender). */
+typedef struct {
+    tl_conn    conn;
+    tuple_key *tuple;
+    guint32    tcp_stream;
+    guint8     a_idx;
 } conn_rec;
 
 void conn_store_init(void);
@@ -42,8 +50,14 @@ void conn_store_cleanup(void);
 
 /* The connection now open on a tcp.stream, or NULL. */
 conn_rec *conn_store_current(guint32 tcp_stream);
-/* Start a new connection on tcp.stream; NULL when the slot space is used up. */
-conn_rec *conn_store_open(guint32 tcp_stream, guint16 a_sport, const address *a_src);
+/* Start a new connection on tcp.stream, first sent from src:sport to dst:dport;
+ * *prev is set to the previous connection on the same 4-tuple, or NULL.
+ * Returns NULL when the slot space is used up. */
+conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
+                          const address *dst, guint16 dport, conn_rec **prev);
+
+/* Is src:sport the A end of the connection? */
+gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport);
 conn_rec *conn_store_get(guint32 slot);
 guint32 conn_store_count(void);
 

@@ -3,6 +3,7 @@
  * drawn identically on every pass. */
 #include <epan/packet.h>
 #include <epan/expert.h>
+#include <epan/prefs.h>
 #include <epan/proto_data.h>
 
 #include "packet-tcplife.h"
@@ -12,6 +13,9 @@
 
 static int proto_tcplife = -1;
 static dissector_handle_t tcplife_handle;
+
+/* 2MSL in seconds: Linux holds TIME_WAIT for a fixed 60 s. */
+static guint pref_time_wait = 60;
 
 static int hf_stream = -1;
 static int hf_sender = -1;
@@ -70,6 +74,20 @@ static int hf_close_reset_kind = -1;
 static int hf_close_attempt = -1;
 static int hf_close_backoff = -1;
 
+static int hf_tw = -1;
+static int hf_tw_side = -1;
+static int hf_tw_start_frame = -1;
+static int hf_tw_expires = -1;
+static int hf_tw_remaining = -1;
+static int hf_tw_reuse = -1;
+static int hf_tw_reuse_after = -1;
+static int hf_tw_previous_stream = -1;
+static int hf_tw_reuse_safe = -1;
+static int hf_tw_fin_retransmission = -1;
+static int hf_tw_reacked = -1;
+static int hf_tw_late_segment = -1;
+static int hf_tw_assassination = -1;
+
 static int hf_data = -1;
 static int hf_data_first_frame = -1;
 static int hf_data_last_frame = -1;
@@ -81,6 +99,7 @@ static gint ett_handshake = -1;
 static gint ett_ack = -1;
 static gint ett_close = -1;
 static gint ett_data = -1;
+static gint ett_timewait = -1;
 
 static expert_field ei_syn_retransmission = EI_INIT;
 static expert_field ei_refused = EI_INIT;
@@ -93,6 +112,11 @@ static expert_field ei_simultaneous_close = EI_INIT;
 static expert_field ei_half_close = EI_INIT;
 static expert_field ei_abort = EI_INIT;
 static expert_field ei_fin_retransmission = EI_INIT;
+static expert_field ei_timewait_reuse_unsafe = EI_INIT;
+static expert_field ei_timewait_reuse_safe = EI_INIT;
+static expert_field ei_timewait_fin_retransmission = EI_INIT;
+static expert_field ei_late_segment = EI_INIT;
+static expert_field ei_timewait_assassination = EI_INIT;
 
 static const value_string role_vals[] = {
     { TL_CLIENT, "client" },
@@ -160,13 +184,6 @@ static const value_string reset_kind_vals[] = {
 
 /* ---- first pass: feed the engine, store what later passes need ---- */
 
-static gboolean sent_by_a(const conn_rec *rec, const tl_segment *seg, const packet_info *pinfo)
-{
-    if (seg->sport != rec->a_sport)
-        return FALSE;
-    return seg->sport != seg->dport || addresses_equal(&pinfo->src, &rec->a_src);
-}
-
 static frame_kind plain_kind(tl_event event)
 {
     switch (event) {
@@ -179,18 +196,23 @@ static frame_kind plain_kind(tl_event event)
 /* Step one segment through its connection; returns the connection or NULL. */
 static conn_rec *step_segment(packet_info *pinfo, tcp_layer *layer, tl_verdict *v, tl_step_result *result)
 {
+    tl_segment *seg = &layer->seg;
     conn_rec *rec = conn_store_current(layer->tcp_stream);
     if (rec) {
-        layer->seg.from_a = sent_by_a(rec, &layer->seg, pinfo);
-        *result = tl_conn_step(&rec->conn, &layer->seg, v);
+        seg->from_a = conn_store_from_a(rec, &pinfo->net_src, seg->sport);
+        *result = tl_conn_step(&rec->conn, seg, v);
         if (*result != TL_STEP_NEW_CONN)
             return rec;
     }
-    rec = conn_store_open(layer->tcp_stream, layer->seg.sport, &pinfo->src);
+    conn_rec *prev;
+    rec = conn_store_open(layer->tcp_stream, &pinfo->net_src, seg->sport, &pinfo->net_dst, seg->dport, &prev);
     if (!rec)
         return NULL;
-    layer->seg.from_a = TRUE;
-    *result = tl_conn_step(&rec->conn, &layer->seg, v);
+    rec->conn.time_wait = (gint64)pref_time_wait * 1000000000;
+    if (prev && (seg->flags & TL_SYN))
+        tl_conn_follow(&rec->conn, &prev->conn, prev->a_idx == rec->a_idx, seg);
+    seg->from_a = TRUE;
+    *result = tl_conn_step(&rec->conn, seg, v);
     return rec;
 }
 
@@ -223,7 +245,9 @@ static void analyse_frame(packet_info *pinfo, proto_tree *tree)
 
 /* ---- every pass: draw the stored verdict ---- */
 
-static void add_reltime(proto_tree *tree, int hf, tvbuff_t *tvb, gint64 ns)
+/* Relative and absolute times alike: a nanosecond count as nstime_t
+ * (a negative count gives both parts negative, as nstime expects). */
+static void add_time(proto_tree *tree, int hf, tvbuff_t *tvb, gint64 ns)
 {
     nstime_t t;
     t.secs = (time_t)(ns / 1000000000);
@@ -260,7 +284,7 @@ static void add_copy(proto_tree *tree, int hf_attempt, int hf_backoff, tvbuff_t 
     if (v->attempt < 2)
         return;
     add_uint(tree, hf_attempt, tvb, v->attempt);
-    add_reltime(tree, hf_backoff, tvb, v->backoff);
+    add_time(tree, hf_backoff, tvb, v->backoff);
 }
 
 static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
@@ -278,10 +302,10 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
     add_frame(t, hf_hs_ack_frame, tvb, c->hs_ack_frame);
     add_bool(t, hf_hs_complete, tvb, c->complete);
     if (c->syn_frame && c->synack_frame && c->hs_ack_frame && !c->simul_open) {
-        add_reltime(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
-        add_reltime(t, hf_hs_syn_to_synack, tvb, c->synack_ts - c->answered_syn_ts);
-        add_reltime(t, hf_hs_synack_to_ack, tvb, c->hs_ack_ts - c->synack_ts);
-        add_reltime(t, hf_hs_connect_time, tvb, c->hs_ack_ts - c->first_syn_ts);
+        add_time(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
+        add_time(t, hf_hs_syn_to_synack, tvb, c->synack_ts - c->answered_syn_ts);
+        add_time(t, hf_hs_synack_to_ack, tvb, c->hs_ack_ts - c->synack_ts);
+        add_time(t, hf_hs_connect_time, tvb, c->hs_ack_ts - c->first_syn_ts);
     }
     if (cl->isn_known && c->syn_frame)
         add_uint(t, hf_hs_client_isn, tvb, cl->isn);
@@ -351,15 +375,74 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     if (c->half_close)
         add_uint(t, hf_close_half_close_bytes, tvb, c->half_close_bytes);
     if (c->last_ack_frame)
-        add_reltime(t, hf_close_duration, tvb, c->last_ack_ts - c->fin_ts);
+        add_time(t, hf_close_duration, tvb, c->last_ack_ts - c->fin_ts);
     if (c->second_fin_frame)
-        add_reltime(t, hf_close_close_wait, tvb, c->second_fin_ts - c->fin_ts);
+        add_time(t, hf_close_close_wait, tvb, c->second_fin_ts - c->fin_ts);
     if (type == TL_CLOSE_FOUR_WAY)
-        add_reltime(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
+        add_time(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
     if (c->reset_frame)
         add_name(t, hf_close_reset_kind, tvb, c->reset_kind, reset_kind_vals);
     if (v->event == TL_EV_FIN_RETRANS)
         add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);
+}
+
+static const value_string tw_side_vals[] = {
+    { 1, "client" },
+    { 2, "server" },
+    { 3, "both" },
+    { 0, NULL }
+};
+
+/* How much of the 2MSL that started at tw_ts is left at this packet. */
+static void add_remaining(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, const tl_conn *c, gint64 tw_ts)
+{
+    gint64 now = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    add_time(tree, hf_tw_remaining, tvb, tw_ts + c->time_wait - now);
+}
+
+static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, const tl_conn *c, const tl_verdict *v)
+{
+    unsigned ends = tl_conn_time_wait_ends(c);
+    const conn_rec *prev = c->has_prev ? conn_store_get(c->prev_id) : NULL;
+    if (!ends && !prev)
+        return;
+    proto_item *ti = proto_tree_add_item(tree, hf_tw, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_timewait);
+
+    if (ends)
+        add_name(t, hf_tw_side, tvb, ends, tw_side_vals);
+    for (int i = 0; i < 2; i++) {
+        const tl_end *e = &c->end[i];
+        if (!e->tw_frame)
+            continue;
+        add_frame(t, hf_tw_start_frame, tvb, e->tw_frame);
+        add_time(t, hf_tw_expires, tvb, e->tw_ts + c->time_wait);
+        if (v->frame > e->tw_frame)
+            add_remaining(t, tvb, pinfo, c, e->tw_ts);
+    }
+    if (prev) {
+        add_uint(t, hf_tw_previous_stream, tvb, prev->tcp_stream);
+        for (int i = 0; i < 2; i++) {
+            if (prev->conn.end[i].tw_frame)
+                add_remaining(t, tvb, pinfo, &prev->conn, prev->conn.end[i].tw_ts);
+        }
+        if (tl_conn_time_wait_ends(&prev->conn)) {
+            add_time(t, hf_tw_reuse_after, tvb, c->reuse_after);
+            if (c->reuse_in_2msl) {
+                add_bool(t, hf_tw_reuse, tvb, TRUE);
+                add_bool(t, hf_tw_reuse_safe, tvb, c->reuse_safe);
+            }
+        }
+    }
+    if (v->findings & TL_FIND_TW_FIN_RETRANS)
+        add_bool(t, hf_tw_fin_retransmission, tvb, TRUE);
+    if (v->findings & TL_FIND_TW_REACK)
+        add_bool(t, hf_tw_reacked, tvb, TRUE);
+    if (v->findings & TL_FIND_LATE_SEGMENT)
+        add_bool(t, hf_tw_late_segment, tvb, TRUE);
+    if (v->findings & TL_FIND_TW_ASSASSINATION)
+        add_bool(t, hf_tw_assassination, tvb, TRUE);
 }
 
 static void show_data(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
@@ -380,20 +463,24 @@ typedef struct {
 } finding_output;
 
 static const finding_output finding_outputs[] = {
-    { TL_FIND_SYN_RETRANS,    &ei_syn_retransmission, "SYN retry" },
-    { TL_FIND_REFUSED,        &ei_refused,            "Refused" },
-    { TL_FIND_SIMUL_OPEN,     &ei_simultaneous_open,  "Simultaneous open" },
-    { TL_FIND_NO_HANDSHAKE,   &ei_no_handshake,       "No handshake" },
-    { TL_FIND_WRONG_ACK,      &ei_wrong_ack,          "Wrong ACK" },
-    { TL_FIND_BAD_FLAGS,      &ei_bad_flags,          "Bad flags" },
-    { TL_FIND_MERGED_FIN_ACK, &ei_merged_fin_ack,     "FIN+ACK: three-way close" },
-    { TL_FIND_SIMUL_CLOSE,    &ei_simultaneous_close, "Simultaneous close" },
-    { TL_FIND_HALF_CLOSE,     &ei_half_close,         "Half-close" },
-    { TL_FIND_ABORT,          &ei_abort,              "Abort" },
-    { TL_FIND_FIN_RETRANS,    &ei_fin_retransmission, "FIN retransmission" },
+    { TL_FIND_SYN_RETRANS,      &ei_syn_retransmission,          "SYN retry" },
+    { TL_FIND_REFUSED,          &ei_refused,                     "Refused" },
+    { TL_FIND_SIMUL_OPEN,       &ei_simultaneous_open,           "Simultaneous open" },
+    { TL_FIND_NO_HANDSHAKE,     &ei_no_handshake,                "No handshake" },
+    { TL_FIND_WRONG_ACK,        &ei_wrong_ack,                   "Wrong ACK" },
+    { TL_FIND_BAD_FLAGS,        &ei_bad_flags,                   "Bad flags" },
+    { TL_FIND_MERGED_FIN_ACK,   &ei_merged_fin_ack,              "FIN+ACK: three-way close" },
+    { TL_FIND_SIMUL_CLOSE,      &ei_simultaneous_close,          "Simultaneous close" },
+    { TL_FIND_HALF_CLOSE,       &ei_half_close,                  "Half-close" },
+    { TL_FIND_ABORT,            &ei_abort,                       "Abort" },
+    { TL_FIND_FIN_RETRANS,      &ei_fin_retransmission,          "FIN retransmission" },
+    { TL_FIND_TW_REUSE,         &ei_timewait_reuse_safe,         "TIME_WAIT reuse" },
+    { TL_FIND_TW_FIN_RETRANS,   &ei_timewait_fin_retransmission, "FIN retransmission in TIME_WAIT" },
+    { TL_FIND_LATE_SEGMENT,     &ei_late_segment,                "Late segment" },
+    { TL_FIND_TW_ASSASSINATION, &ei_timewait_assassination,      "TIME_WAIT assassination" },
 };
 
-static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, guint32 ack_got)
+static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, const tl_conn *c)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(finding_outputs); i++) {
         const finding_output *out = &finding_outputs[i];
@@ -402,16 +489,22 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[%s]", out->tag);
         switch (out->finding) {
         case TL_FIND_SYN_RETRANS:
-            expert_add_info_format(pinfo, item, out->ei, "SYN retransmission: attempt %u, %.3f s after the previous copy",
-                                   v->attempt, v->backoff / 1e9);
-            break;
         case TL_FIND_FIN_RETRANS:
-            expert_add_info_format(pinfo, item, out->ei, "FIN retransmission: attempt %u, %.3f s after the previous copy",
-                                   v->attempt, v->backoff / 1e9);
+            expert_add_info_format(pinfo, item, out->ei, "%s retransmission: attempt %u, %.3f s after the previous copy",
+                                   out->finding == TL_FIND_SYN_RETRANS ? "SYN" : "FIN", v->attempt, v->backoff / 1e9);
             break;
         case TL_FIND_WRONG_ACK:
             expert_add_info_format(pinfo, item, out->ei, "Wrong ACK number: got %u, expected %u",
-                                   ack_got, v->ack_expected);
+                                   v->ack_got, v->ack_expected);
+            break;
+        case TL_FIND_TW_REUSE:
+            /* One name, two severities: unsafe reuse (RFC 6191) is a warning. */
+            expert_add_info_format(pinfo, item,
+                                   (v->findings & TL_FIND_TW_REUSE_UNSAFE) ? &ei_timewait_reuse_unsafe : out->ei,
+                                   "4-tuple reused %.3f s into the previous connection's TIME_WAIT (%s)",
+                                   c->reuse_after / 1e9,
+                                   c->reuse_safe ? "safe: ISN or timestamp above the old ones" :
+                                                   "unsafe: neither ISN nor timestamp above the old ones");
             break;
         default:
             expert_add_info(pinfo, item, out->ei);
@@ -445,8 +538,9 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     show_ack(t, tvb, v);
     show_close(t, tvb, c, v);
     show_data(t, tvb, c);
-    add_reltime(t, hf_duration, tvb, c->last_ts - c->first_ts);
-    show_findings(pinfo, ti, v, v->ack_got);
+    add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);
+    show_timewait(t, tvb, pinfo, c, v);
+    show_findings(pinfo, ti, v, c);
 }
 
 static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
@@ -604,6 +698,32 @@ void proto_register_tcplife(void)
         { &hf_close_backoff, { "FIN backoff", "tcplife.close.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
             "Time since the previous copy of this FIN", HFILL } },
 
+        { &hf_tw, { "TIME_WAIT", "tcplife.timewait", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
+        { &hf_tw_side, { "Side", "tcplife.timewait.side", FT_STRING, BASE_NONE, NULL, 0x0,
+            "Who enters TIME_WAIT: client, server or both", HFILL } },
+        { &hf_tw_start_frame, { "Start frame", "tcplife.timewait.start_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "Where the 2MSL clock started: the closer's final ACK (or the ACK of its FIN in a simultaneous close)", HFILL } },
+        { &hf_tw_expires, { "Expires", "tcplife.timewait.expires", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_LOCAL, NULL, 0x0,
+            "Start + 2MSL (preference tcplife.time_wait)", HFILL } },
+        { &hf_tw_remaining, { "Remaining", "tcplife.timewait.remaining", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time left of 2MSL at this packet; negative: already expired", HFILL } },
+        { &hf_tw_reuse, { "Reuse inside 2MSL", "tcplife.timewait.reuse", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "This connection reuses the 4-tuple of one still in TIME_WAIT", HFILL } },
+        { &hf_tw_reuse_after, { "Reuse after", "tcplife.timewait.reuse_after", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+            "Time from the previous incarnation's TIME_WAIT start to this connection's SYN", HFILL } },
+        { &hf_tw_previous_stream, { "Previous stream", "tcplife.timewait.previous_stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "tcplife.stream of the previous connection on this 4-tuple", HFILL } },
+        { &hf_tw_reuse_safe, { "Reuse safe", "tcplife.timewait.reuse_safe", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The new ISN or timestamp is above the old incarnation's (RFC 6191)", HFILL } },
+        { &hf_tw_fin_retransmission, { "FIN retransmitted in TIME_WAIT", "tcplife.timewait.fin_retransmission", FT_BOOLEAN, BASE_NONE,
+            NULL, 0x0, "The passive closer re-sent its FIN: the final ACK was lost", HFILL } },
+        { &hf_tw_reacked, { "Re-acknowledged", "tcplife.timewait.reacked", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The TIME_WAIT end acknowledged the re-sent FIN and restarted 2MSL", HFILL } },
+        { &hf_tw_late_segment, { "Late segment", "tcplife.timewait.late_segment", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "Payload or FIN of a connection that had already closed", HFILL } },
+        { &hf_tw_assassination, { "Assassination", "tcplife.timewait.assassination", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "A RST reached an end in TIME_WAIT (RFC 1337)", HFILL } },
+
         { &hf_data, { "Data", "tcplife.data", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_data_first_frame, { "First data frame", "tcplife.data.first_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
         { &hf_data_last_frame, { "Last data frame", "tcplife.data.last_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL } },
@@ -613,7 +733,7 @@ void proto_register_tcplife(void)
             "Sequence space of payload the server sent", HFILL } },
     };
 
-    static gint *ett[] = { &ett_tcplife, &ett_handshake, &ett_ack, &ett_close, &ett_data };
+    static gint *ett[] = { &ett_tcplife, &ett_handshake, &ett_ack, &ett_close, &ett_data, &ett_timewait };
 
     static ei_register_info ei[] = {
         { &ei_syn_retransmission, { "tcplife.analysis.syn_retransmission", PI_SEQUENCE, PI_NOTE,
@@ -638,6 +758,16 @@ void proto_register_tcplife(void)
             "Connection aborted by a RST", EXPFILL } },
         { &ei_fin_retransmission, { "tcplife.analysis.fin_retransmission", PI_SEQUENCE, PI_NOTE,
             "FIN retransmission", EXPFILL } },
+        { &ei_timewait_reuse_unsafe, { "tcplife.analysis.timewait_reuse", PI_SEQUENCE, PI_WARN,
+            "4-tuple reused inside TIME_WAIT, unsafely", EXPFILL } },
+        { &ei_timewait_reuse_safe, { "tcplife.analysis.timewait_reuse", PI_SEQUENCE, PI_NOTE,
+            "4-tuple reused inside TIME_WAIT, safely", EXPFILL } },
+        { &ei_timewait_fin_retransmission, { "tcplife.analysis.timewait_fin_retransmission", PI_SEQUENCE, PI_NOTE,
+            "FIN re-sent to an end in TIME_WAIT: the final ACK was lost", EXPFILL } },
+        { &ei_late_segment, { "tcplife.analysis.late_segment", PI_SEQUENCE, PI_WARN,
+            "Segment of a connection that had already closed", EXPFILL } },
+        { &ei_timewait_assassination, { "tcplife.analysis.timewait_assassination", PI_SEQUENCE, PI_WARN,
+            "RST received in TIME_WAIT (RFC 1337 assassination)", EXPFILL } },
     };
 
     proto_tcplife = proto_register_protocol("TCP Connection Lifecycle", "TCPLIFE", "tcplife");
@@ -645,6 +775,12 @@ void proto_register_tcplife(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *expert = expert_register_protocol(proto_tcplife);
     expert_register_field_array(expert, ei, array_length(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_tcplife, NULL);
+    prefs_register_uint_preference(prefs, "time_wait", "TIME_WAIT period (2MSL, seconds)",
+        "How long an end stays in TIME_WAIT. Linux: 60 (fixed); RFC 9293: 240 (MSL 2 min); "
+        "Windows: 240; BSD: 60 (MSL 30 s). Changing it re-runs the analysis.",
+        10, &pref_time_wait);
 
     register_init_routine(tcplife_init);
     register_cleanup_routine(tcplife_cleanup);

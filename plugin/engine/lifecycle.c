@@ -19,6 +19,7 @@ void tl_conn_init(tl_conn *conn, uint32_t id)
     conn->end[TL_SERVER].state = TL_ST_LISTEN;
     conn->end[TL_CLIENT].wscale = -1;
     conn->end[TL_SERVER].wscale = -1;
+    conn->time_wait = INT64_C(60000000000);
 }
 
 static bool flags_are_bad(uint8_t f)
@@ -131,6 +132,8 @@ static void mark_wrong_ack(tl_end *x, tl_verdict *v, uint32_t expected)
 static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
 {
     v->event = TL_EV_RST;
+    if (conn->end[!from].state == TL_ST_TIME_WAIT)
+        v->findings |= TL_FIND_TW_ASSASSINATION;
     if (!conn->reset_frame) {
         conn->reset_frame = seg->frame;
         conn->reset_sender = from;
@@ -297,26 +300,41 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
         y->fin_acked = true;
         return true;
     }
-    /* An ACK of everything but the FIN, acknowledging nothing new, sent after
-     * the FIN must have arrived: the stack missed the FIN. In-flight segments
-     * are told apart with the handshake leg of y's packets. */
+    /* A pure ACK of everything but the FIN, acknowledging nothing new, sent
+     * after the FIN must have arrived: the stack missed the FIN. Segments in
+     * flight are told apart with the handshake leg of y's packets; a FIN that
+     * misses it is a crossing (simultaneous close), and after a re-sent FIN
+     * the first copy may have been lost, so neither counts. */
     int64_t leg = reply_leg(conn, (tl_role)!from);
-    if (seg->ack == y->fin_seq && !advanced && leg >= 0
+    bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
+    if (pure && seg->ack == y->fin_seq && !advanced && y->fin_copies == 1 && leg >= 0
         && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
         mark_wrong_ack(x, v, want);
     return false;
 }
 
+/* The 2MSL clock (re)starts here. */
+static void start_time_wait(tl_end *e, const tl_segment *seg)
+{
+    e->state = TL_ST_TIME_WAIT;
+    e->tw_frame = seg->frame;
+    e->tw_ts = seg->ts;
+}
+
 static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
 {
     tl_end *y = &conn->end[acked];
+    tl_end *x = &conn->end[!acked];
+    /* The closer's final ACK is where its TIME_WAIT really begins. */
+    if (x->state == TL_ST_TIME_WAIT)
+        start_time_wait(x, seg);
     if (acked == conn->first_closer && !conn->fin_ack_frame) {
         conn->fin_ack_frame = seg->frame;
         conn->fin_ack_ts = seg->ts;
     }
     switch (y->state) {
     case TL_ST_FIN_WAIT_1: y->state = TL_ST_FIN_WAIT_2; break;
-    case TL_ST_CLOSING:    y->state = TL_ST_TIME_WAIT; break;
+    case TL_ST_CLOSING:    start_time_wait(y, seg); break;
     case TL_ST_LAST_ACK:   y->state = TL_ST_CLOSED; break;
     default: break;
     }
@@ -345,7 +363,13 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     if (x->fin_sent) {
         note_copy(&x->fin_copies, &x->fin_ts, seg, v);
         v->event = TL_EV_FIN_RETRANS;
-        v->findings |= TL_FIND_FIN_RETRANS;
+        if (y->state == TL_ST_TIME_WAIT) {
+            /* The final ACK was lost: what TIME_WAIT is for. */
+            v->findings |= TL_FIND_TW_FIN_RETRANS;
+            y->reack_due = true;
+        } else {
+            v->findings |= TL_FIND_FIN_RETRANS;
+        }
         return;
     }
     x->fin_sent = true;
@@ -382,7 +406,7 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
         return;
     }
     x->state = TL_ST_LAST_ACK;
-    y->state = TL_ST_TIME_WAIT;
+    start_time_wait(y, seg);
 }
 
 static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x)
@@ -411,6 +435,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
     uint64_t bytes_before = x->bytes;
     bool advanced = false;
     bool acked_fin_now = false;
+    bool was_over = conn_is_over(conn) && conn->fin_frame;
 
     count_payload(conn, seg, x);
     if (conn->reset_frame) {
@@ -431,10 +456,18 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
             acked_fin_now = true;
             on_fin_acked(conn, seg, (tl_role)!from);
         }
+        if (x->reack_due && x->state == TL_ST_TIME_WAIT && seg->ack == y->fin_seq + 1) {
+            /* RFC 9293: acknowledge the re-sent FIN and restart the 2MSL clock. */
+            x->reack_due = false;
+            v->findings |= TL_FIND_TW_REACK;
+            start_time_wait(x, seg);
+        }
     }
 
     if (seg->flags & TL_FIN)
         on_fin(conn, seg, from, acked_fin_now, v);
+    if (was_over && (seg->len || (seg->flags & TL_FIN)) && !(v->findings & TL_FIND_TW_FIN_RETRANS))
+        v->findings |= TL_FIND_LATE_SEGMENT;
 
     /* Payload from an end that has acknowledged the peer's FIN: a half-close. */
     bool knows_peer_fin = y->fin_sent && x->acked_any && SEQ_GEQ(x->max_ack, y->fin_seq + 1);
@@ -467,6 +500,13 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     tl_role from = sender_of(conn, seg);
     uint8_t before[2] = { conn->end[TL_CLIENT].state, conn->end[TL_SERVER].state };
 
+    /* A TIME_WAIT end is CLOSED by the first packet after its 2MSL. */
+    for (int i = 0; i < 2; i++) {
+        tl_end *e = &conn->end[i];
+        if (e->state == TL_ST_TIME_WAIT && seg->ts - e->tw_ts > conn->time_wait)
+            e->state = TL_ST_CLOSED;
+    }
+
     memset(v, 0, sizeof *v);
     v->frame = seg->frame;
     v->conn_id = conn->id;
@@ -475,6 +515,8 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     conn->last_ts = seg->ts;
     if (first && conn->missing)
         v->findings |= TL_FIND_NO_HANDSHAKE;
+    if (first && conn->reuse_in_2msl)
+        v->findings |= TL_FIND_TW_REUSE | (conn->reuse_safe ? 0 : TL_FIND_TW_REUSE_UNSAFE);
     if (flags_are_bad(seg->flags))
         v->findings |= TL_FIND_BAD_FLAGS;
 
@@ -485,6 +527,10 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     else
         on_segment(conn, seg, from, v);
 
+    if (seg->has_ts) {
+        conn->end[from].last_tsval = seg->tsval;
+        conn->end[from].has_tsval = true;
+    }
     v->state[TL_CLIENT] = conn->end[TL_CLIENT].state;
     v->state[TL_SERVER] = conn->end[TL_SERVER].state;
 
@@ -532,4 +578,32 @@ tl_initiator tl_conn_close_initiator(const tl_conn *conn)
     if (conn->simul_close)
         return TL_INITIATOR_BOTH;
     return conn->first_closer == TL_CLIENT ? TL_INITIATOR_CLIENT : TL_INITIATOR_SERVER;
+}
+
+void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, const tl_segment *seg)
+{
+    tl_role old_role = prev_a_is_sender == prev->a_is_client ? TL_CLIENT : TL_SERVER;
+    const tl_end *old = &prev->end[old_role];
+    const tl_end *waiter = NULL;
+
+    conn->has_prev = true;
+    conn->prev_id = prev->id;
+    for (int i = 0; i < 2; i++) {
+        const tl_end *e = &prev->end[i];
+        if (e->tw_frame && (!waiter || e->tw_ts > waiter->tw_ts))
+            waiter = e;
+    }
+    if (!waiter)
+        return;
+    conn->reuse_after = seg->ts - waiter->tw_ts;
+    conn->reuse_in_2msl = conn->reuse_after <= conn->time_wait;
+    /* RFC 6191: safe when the new ISN is above the old sequence space, or the
+     * new timestamp above the old one in the same direction. */
+    conn->reuse_safe = (old->nxt_known && SEQ_GT(seg->seq, old->nxt))
+                       || (seg->has_ts && old->has_tsval && tl_seq_diff(seg->tsval, old->last_tsval) > 0);
+}
+
+unsigned tl_conn_time_wait_ends(const tl_conn *conn)
+{
+    return (conn->end[TL_CLIENT].tw_frame ? 1u : 0u) | (conn->end[TL_SERVER].tw_frame ? 2u : 0u);
 }

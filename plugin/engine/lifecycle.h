@@ -76,7 +76,13 @@ enum {
     TL_FIND_SIMUL_CLOSE     = 1u << 7,
     TL_FIND_HALF_CLOSE      = 1u << 8,
     TL_FIND_ABORT           = 1u << 9,
-    TL_FIND_FIN_RETRANS     = 1u << 10
+    TL_FIND_FIN_RETRANS     = 1u << 10,
+    TL_FIND_TW_REUSE        = 1u << 11,   /* new incarnation inside the old one's 2MSL */
+    TL_FIND_TW_REUSE_UNSAFE = 1u << 12,   /* ... with neither ISN nor timestamp above the old (RFC 6191) */
+    TL_FIND_TW_FIN_RETRANS  = 1u << 13,   /* peer re-sent its FIN while this end waits in TIME_WAIT */
+    TL_FIND_TW_REACK        = 1u << 14,   /* the TIME_WAIT end acknowledged the re-sent FIN */
+    TL_FIND_LATE_SEGMENT    = 1u << 15,   /* payload or FIN of a connection already over */
+    TL_FIND_TW_ASSASSINATION = 1u << 16   /* RST received in TIME_WAIT (RFC 1337) */
 };
 
 typedef enum {
@@ -168,6 +174,11 @@ typedef struct {
     bool     sack_perm;
     bool     ts_ok;
     bool     syn_data;
+    bool     has_tsval;
+    bool     reack_due;     /* in TIME_WAIT, the peer re-sent its FIN */
+    uint32_t last_tsval;    /* newest timestamp option value sent */
+    uint32_t tw_frame;      /* where this end's 2MSL clock started, 0 if never in TIME_WAIT */
+    int64_t  tw_ts;
 } tl_end;
 
 typedef struct {
@@ -178,6 +189,9 @@ typedef struct {
     int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
     int64_t  prev_syn_ts;   /* the client SYN copy before the last, for Karn's rule */
     uint32_t prev_syn_tsval;
+    int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
+    int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
+    uint32_t prev_id;       /* previous incarnation of the 4-tuple, when has_prev */
     uint32_t id;            /* the caller's id, copied into every verdict */
     uint32_t syn_frame, synack_frame, hs_ack_frame;
     uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
@@ -197,6 +211,9 @@ typedef struct {
     bool     simul_close;
     bool     merged;
     bool     half_close;
+    bool     has_prev;
+    bool     reuse_in_2msl;
+    bool     reuse_safe;
 } tl_conn;
 
 typedef enum {
@@ -210,6 +227,14 @@ void tl_conn_init(tl_conn *conn, uint32_t id);
 
 /* Advance the connection by one segment; fills *v for this packet. */
 tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v);
+
+/* Before the first step of a connection whose 4-tuple was used before:
+ * judge the reuse against the previous incarnation (RFC 6191). prev_a_is_sender
+ * says whether the previous incarnation's A end is the end sending seg. */
+void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, const tl_segment *seg);
+
+/* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
+unsigned tl_conn_time_wait_ends(const tl_conn *conn);
 
 /* Link a kept (long-lived) copy of the verdict the last step returned. */
 void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
