@@ -1,6 +1,7 @@
 /* conn-store.c — file-scope storage of connections and per-frame codes. */
 #include "conn-store.h"
 
+#include <epan/to_str.h>
 #include <epan/wmem_scopes.h>
 
 static GPtrArray *conns;        /* slot -> conn_rec*, records in wmem file scope */
@@ -114,6 +115,17 @@ gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 spor
     return t->port[b_idx] != sport || addresses_equal(src, &t->addr[rec->a_idx]);
 }
 
+char *conn_store_endpoint(const conn_rec *rec, tl_role role)
+{
+    guint8 idx = (role == TL_CLIENT) == rec->conn.a_is_client ? rec->a_idx : !rec->a_idx;
+    const address *addr = &rec->tuple->addr[idx];
+    char *name = address_to_str(NULL, addr);
+    char *out = addr->type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, rec->tuple->port[idx])
+                                      : g_strdup_printf("%s:%u", name, rec->tuple->port[idx]);
+    wmem_free(NULL, name);
+    return out;
+}
+
 conn_rec *conn_store_get(guint32 slot)
 {
     return slot < conns->len ? g_ptr_array_index(conns, slot) : NULL;
@@ -134,4 +146,16 @@ void conn_store_set_frame(guint32 frame, guint32 code)
 guint32 conn_store_frame(guint32 frame)
 {
     return frame_codes && frame < frame_codes->len ? g_array_index(frame_codes, guint32, frame) : 0;
+}
+
+const conn_rec *conn_store_of_frame(guint32 frame)
+{
+    guint32 code = conn_store_frame(frame);
+    switch (FRAME_CODE_KIND(code)) {
+    case FRAME_KIND_NONE:
+    case FRAME_KIND_KEPT_MULTI:
+        return NULL;
+    default:
+        return conn_store_get(FRAME_CODE_HIGH(code) - 1);
+    }
 }

@@ -1,9 +1,9 @@
 /* conn-store.h — file-scope storage of connections and per-frame codes.
  *
  * Every analysed frame gets one 32-bit code, indexed by frame number:
- *   bits 0-2  kind: a kept verdict (in proto data) or a plain data/ACK packet
+ *   bits 0-2  kind: kept verdict(s) in proto data, or a plain data/ACK packet
  *   bit  3    the packet came from the server (plain kinds)
- *   bits 4-31 plain kinds: connection slot + 1; kept kind: number of verdicts
+ *   bits 4-31 connection slot + 1; for FRAME_KIND_KEPT_MULTI, the verdict count
  * Plain packets take their states from the connection's kept verdicts, so
  * they cost 4 bytes each and no allocation.
  */
@@ -17,7 +17,8 @@
 
 typedef enum {
     FRAME_KIND_NONE = 0,
-    FRAME_KIND_KEPT,            /* verdicts in p_get_proto_data(), keys 0..count-1 */
+    FRAME_KIND_KEPT,            /* one verdict, p_get_proto_data() key 0 */
+    FRAME_KIND_KEPT_MULTI,      /* several TCP layers: verdicts at keys 0..count-1 */
     FRAME_KIND_DATA,
     FRAME_KIND_ACK,
     FRAME_KIND_DATA_AFTER_FIN
@@ -61,7 +62,13 @@ gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 spor
 conn_rec *conn_store_get(guint32 slot);
 guint32 conn_store_count(void);
 
+/* "address:port" ("[address]:port" for IPv6) of the client or server end; g_free it. */
+char *conn_store_endpoint(const conn_rec *rec, tl_role role);
+
 void conn_store_set_frame(guint32 frame, guint32 code);
 guint32 conn_store_frame(guint32 frame);
+
+/* The connection a frame belongs to (the first, for several TCP layers), or NULL. */
+const conn_rec *conn_store_of_frame(guint32 frame);
 
 #endif /* TCPLIFE_CONN_STORE_H */

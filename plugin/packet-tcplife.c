@@ -5,13 +5,17 @@
 #include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 
 #include "packet-tcplife.h"
 #include "conn-store.h"
+#include "names.h"
+#include "tcplife-tap.h"
 #include "tcp-fields.h"
 #include "lifecycle.h"
 
 static int proto_tcplife = -1;
+static int tcplife_tap = -1;
 static dissector_handle_t tcplife_handle;
 
 /* 2MSL in seconds: Linux holds TIME_WAIT for a fixed 60 s. */
@@ -118,70 +122,6 @@ static expert_field ei_timewait_fin_retransmission = EI_INIT;
 static expert_field ei_late_segment = EI_INIT;
 static expert_field ei_timewait_assassination = EI_INIT;
 
-static const value_string role_vals[] = {
-    { TL_CLIENT, "client" },
-    { TL_SERVER, "server" },
-    { 0, NULL }
-};
-
-static const value_string state_vals[] = {
-    { TL_ST_CLOSED,       "CLOSED" },
-    { TL_ST_LISTEN,       "LISTEN" },
-    { TL_ST_SYN_SENT,     "SYN_SENT" },
-    { TL_ST_SYN_RECEIVED, "SYN_RECEIVED" },
-    { TL_ST_ESTABLISHED,  "ESTABLISHED" },
-    { TL_ST_FIN_WAIT_1,   "FIN_WAIT_1" },
-    { TL_ST_FIN_WAIT_2,   "FIN_WAIT_2" },
-    { TL_ST_CLOSE_WAIT,   "CLOSE_WAIT" },
-    { TL_ST_CLOSING,      "CLOSING" },
-    { TL_ST_LAST_ACK,     "LAST_ACK" },
-    { TL_ST_TIME_WAIT,    "TIME_WAIT" },
-    { 0, NULL }
-};
-
-static const value_string event_vals[] = {
-    { TL_EV_SYN,            "SYN" },
-    { TL_EV_SYN_RETRANS,    "SYN retransmission" },
-    { TL_EV_SYNACK,         "SYN-ACK" },
-    { TL_EV_SYNACK_RETRANS, "SYN-ACK retransmission" },
-    { TL_EV_HANDSHAKE_ACK,  "handshake ACK" },
-    { TL_EV_DATA,           "data" },
-    { TL_EV_ACK,            "ACK" },
-    { TL_EV_RST,            "RST" },
-    { TL_EV_FIN,            "FIN" },
-    { TL_EV_FIN_RETRANS,    "FIN retransmission" },
-    { TL_EV_ACK_OF_FIN,     "ACK of FIN" },
-    { TL_EV_FIN_ACK,        "FIN+ACK" },
-    { TL_EV_FINAL_ACK,      "final ACK" },
-    { TL_EV_DATA_AFTER_FIN, "data after FIN" },
-    { 0, NULL }
-};
-
-static const value_string close_type_vals[] = {
-    { TL_CLOSE_NONE,         "none" },
-    { TL_CLOSE_FOUR_WAY,     "four-way" },
-    { TL_CLOSE_THREE_WAY,    "three-way" },
-    { TL_CLOSE_SIMULTANEOUS, "simultaneous" },
-    { TL_CLOSE_RESET,        "reset" },
-    { TL_CLOSE_INCOMPLETE,   "incomplete" },
-    { 0, NULL }
-};
-
-static const value_string initiator_vals[] = {
-    { TL_INITIATOR_CLIENT, "client" },
-    { TL_INITIATOR_SERVER, "server" },
-    { TL_INITIATOR_BOTH,   "both" },
-    { 0, NULL }
-};
-
-static const value_string reset_kind_vals[] = {
-    { TL_RESET_REFUSED,      "refused" },
-    { TL_RESET_ABORT,        "abort" },
-    { TL_RESET_DURING_CLOSE, "during close" },
-    { TL_RESET_AFTER_CLOSE,  "after close" },
-    { 0, NULL }
-};
-
 /* ---- first pass: feed the engine, store what later passes need ---- */
 
 static frame_kind plain_kind(tl_event event)
@@ -235,9 +175,11 @@ static void analyse_frame(packet_info *pinfo, proto_tree *tree)
         }
         tl_verdict *copy = wmem_new(wmem_file_scope(), tl_verdict);
         *copy = v;
-        tl_conn_keep(&rec->conn, copy);
+        if (result == TL_STEP_KEEP)
+            tl_conn_keep(&rec->conn, copy);
         p_add_proto_data(wmem_file_scope(), pinfo, proto_tcplife, kept++, copy);
-        code = FRAME_CODE(FRAME_KIND_KEPT, 0, kept);
+        code = n == 1 ? FRAME_CODE(FRAME_KIND_KEPT, 0, rec->conn.id + 1)
+                      : FRAME_CODE(FRAME_KIND_KEPT_MULTI, 0, kept);
     }
     if (code)
         conn_store_set_frame(pinfo->num, code);
@@ -263,9 +205,9 @@ static proto_item *add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 val
 }
 
 /* Enumerations are string fields, so that -T fields prints the words. */
-static void add_name(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value, const value_string *names)
+static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, const char *name)
 {
-    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, val_to_str_const(value, names, "?")));
+    proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, name));
 }
 
 static void add_frame(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 frame)
@@ -357,10 +299,10 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_close);
 
-    add_name(t, hf_close_type, tvb, type, close_type_vals);
+    add_str(t, hf_close_type, tvb, tcplife_close_type_name(type));
     tl_initiator who = tl_conn_close_initiator(c);
     if (who != TL_INITIATOR_NONE)
-        add_name(t, hf_close_initiator, tvb, who, initiator_vals);
+        add_str(t, hf_close_initiator, tvb, tcplife_initiator_name(who));
     if (!c->fin_frame && !c->reset_frame)
         return;
     add_frame(t, hf_close_fin_frame, tvb, c->fin_frame);
@@ -381,17 +323,10 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     if (type == TL_CLOSE_FOUR_WAY)
         add_time(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
     if (c->reset_frame)
-        add_name(t, hf_close_reset_kind, tvb, c->reset_kind, reset_kind_vals);
+        add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
     if (v->event == TL_EV_FIN_RETRANS)
         add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);
 }
-
-static const value_string tw_side_vals[] = {
-    { 1, "client" },
-    { 2, "server" },
-    { 3, "both" },
-    { 0, NULL }
-};
 
 /* How much of the 2MSL that started at tw_ts is left at this packet. */
 static void add_remaining(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, const tl_conn *c, gint64 tw_ts)
@@ -411,7 +346,7 @@ static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pi
     proto_tree *t = proto_item_add_subtree(ti, ett_timewait);
 
     if (ends)
-        add_name(t, hf_tw_side, tvb, ends, tw_side_vals);
+        add_str(t, hf_tw_side, tvb, tcplife_tw_side_name(ends));
     for (int i = 0; i < 2; i++) {
         const tl_end *e = &c->end[i];
         if (!e->tw_frame)
@@ -522,16 +457,16 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     proto_item *ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_item_append_text(ti, ": %s, client %s, server %s",
-                           val_to_str_const(v->event, event_vals, "?"),
-                           val_to_str_const(v->state[TL_CLIENT], state_vals, "?"),
-                           val_to_str_const(v->state[TL_SERVER], state_vals, "?"));
+                           tcplife_event_name(v->event),
+                           tcplife_state_name(v->state[TL_CLIENT]),
+                           tcplife_state_name(v->state[TL_SERVER]));
     proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
 
     add_uint(t, hf_stream, tvb, rec->tcp_stream);
-    add_name(t, hf_sender, tvb, v->sender, role_vals);
-    add_name(t, hf_event, tvb, v->event, event_vals);
-    add_name(t, hf_client_state, tvb, v->state[TL_CLIENT], state_vals);
-    add_name(t, hf_server_state, tvb, v->state[TL_SERVER], state_vals);
+    add_str(t, hf_sender, tvb, tcplife_role_name(v->sender));
+    add_str(t, hf_event, tvb, tcplife_event_name(v->event));
+    add_str(t, hf_client_state, tvb, tcplife_state_name(v->state[TL_CLIENT]));
+    add_str(t, hf_server_state, tvb, tcplife_state_name(v->state[TL_SERVER]));
     if (c->role_guessed)
         add_bool(t, hf_role_guessed, tvb, TRUE);
     show_handshake(t, tvb, c, v);
@@ -541,6 +476,12 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);
     show_timewait(t, tvb, pinfo, c, v);
     show_findings(pinfo, ti, v, c);
+    if (have_tap_listener(tcplife_tap)) {
+        tcplife_tap_info *info = wmem_new(pinfo->pool, tcplife_tap_info);
+        info->verdict = wmem_memdup(pinfo->pool, v, sizeof *v);
+        info->rec = rec;
+        tap_queue_packet(tcplife_tap, pinfo, info);
+    }
 }
 
 static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
@@ -550,8 +491,9 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
     if (kind == FRAME_KIND_NONE)
         return;
-    if (kind == FRAME_KIND_KEPT) {
-        for (guint32 i = 0; i < FRAME_CODE_HIGH(code); i++) {
+    if (kind == FRAME_KIND_KEPT || kind == FRAME_KIND_KEPT_MULTI) {
+        guint32 count = kind == FRAME_KIND_KEPT ? 1 : FRAME_CODE_HIGH(code);
+        for (guint32 i = 0; i < count; i++) {
             const tl_verdict *v = p_get_proto_data(wmem_file_scope(), pinfo, proto_tcplife, i);
             if (v)
                 show_verdict(tvb, pinfo, tree, v);
@@ -781,6 +723,9 @@ void proto_register_tcplife(void)
         "How long an end stays in TIME_WAIT. Linux: 60 (fixed); RFC 9293: 240 (MSL 2 min); "
         "Windows: 240; BSD: 60 (MSL 30 s). Changing it re-runs the analysis.",
         10, &pref_time_wait);
+
+    tcplife_tap = register_tap(TCPLIFE_TAP_NAME);
+    tcplife_register_ladder_menu(proto_tcplife);
 
     register_init_routine(tcplife_init);
     register_cleanup_routine(tcplife_cleanup);

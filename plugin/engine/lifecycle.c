@@ -119,8 +119,10 @@ static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
     x->wrong_ack_frame = 0;
 }
 
-static void mark_wrong_ack(tl_end *x, tl_verdict *v, uint32_t expected)
+static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, uint32_t expected)
 {
+    if (!conn->hs_ack_frame && !conn->fin_frame)
+        conn->hs_wrong_ack = true;
     v->ack_checked = true;
     v->ack_expected = expected;
     v->ack_wrong = true;
@@ -162,7 +164,7 @@ static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     v->ack_expected = y->isn + 1;
     /* With TFO the SYN's data may be acknowledged too: anything up to y's next is right. */
     if (!(seg->flags & TL_ACK) || SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, y->isn + 1);
         return;
     }
     link_correction(conn, x, v);
@@ -256,7 +258,7 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     v->ack_checked = true;
     v->ack_expected = y->isn + 1;
     if (SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, y->isn + 1);
         return;
     }
     link_correction(conn, x, v);
@@ -288,7 +290,7 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
 
     if (SEQ_GT(seg->ack, want)) {
         /* Nothing follows a FIN: an ACK beyond it is always wrong. */
-        mark_wrong_ack(x, v, want);
+        mark_wrong_ack(conn, x, v, want);
         return false;
     }
     if (seg->ack == want) {
@@ -309,7 +311,7 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
     bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
     if (pure && seg->ack == y->fin_seq && !advanced && y->fin_copies == 1 && leg >= 0
         && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
-        mark_wrong_ack(x, v, want);
+        mark_wrong_ack(conn, x, v, want);
     return false;
 }
 
@@ -344,13 +346,13 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
     }
 }
 
-/* The FINs crossed: the second closer never was in CLOSE_WAIT. Correct the
- * kept verdicts since the first FIN (the packets in between derive from them). */
-static void amend_crossed_fins(tl_conn *conn, tl_role second)
+/* A later packet proved an inference wrong: rewrite an end's state in the
+ * kept verdicts since a frame (packets in between derive from them). */
+static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wrong, uint8_t right)
 {
-    for (tl_verdict *k = conn->last; k && k->frame >= conn->fin_frame; k = k->prev) {
-        if (k->state[second] == TL_ST_CLOSE_WAIT)
-            k->state[second] = conn->passive_prev_state;
+    for (tl_verdict *k = conn->last; k && k->frame >= since; k = k->prev) {
+        if (k->state[who] == wrong)
+            k->state[who] = right;
     }
 }
 
@@ -364,9 +366,13 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
         note_copy(&x->fin_copies, &x->fin_ts, seg, v);
         v->event = TL_EV_FIN_RETRANS;
         if (y->state == TL_ST_TIME_WAIT) {
-            /* The final ACK was lost: what TIME_WAIT is for. */
+            /* The final ACK was lost: what TIME_WAIT is for. x never left LAST_ACK. */
             v->findings |= TL_FIND_TW_FIN_RETRANS;
             y->reack_due = true;
+            if (x->state == TL_ST_CLOSED && conn->last_ack_frame) {
+                amend_state(conn, from, conn->last_ack_frame, TL_ST_CLOSED, TL_ST_LAST_ACK);
+                x->state = TL_ST_LAST_ACK;
+            }
         } else {
             v->findings |= TL_FIND_FIN_RETRANS;
         }
@@ -400,7 +406,8 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     } else if (!y->fin_acked) {
         conn->simul_close = true;
         v->findings |= TL_FIND_SIMUL_CLOSE;
-        amend_crossed_fins(conn, from);
+        /* The FINs crossed: the second closer never was in CLOSE_WAIT. */
+        amend_state(conn, from, conn->fin_frame, TL_ST_CLOSE_WAIT, conn->passive_prev_state);
         x->state = TL_ST_CLOSING;
         y->state = TL_ST_CLOSING;
         return;
@@ -461,6 +468,8 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
             x->reack_due = false;
             v->findings |= TL_FIND_TW_REACK;
             start_time_wait(x, seg);
+            if (y->state == TL_ST_LAST_ACK)
+                y->state = TL_ST_CLOSED;
         }
     }
 
@@ -512,6 +521,11 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     v->conn_id = conn->id;
     v->sender = (uint8_t)from;
     v->ack_got = seg->ack;
+    v->ts = seg->ts;
+    v->seq = seg->seq;
+    v->len = seg->len;
+    v->flags = seg->flags;
+    uint64_t bytes_before = conn->end[from].bytes;
     conn->last_ts = seg->ts;
     if (first && conn->missing)
         v->findings |= TL_FIND_NO_HANDSHAKE;
@@ -536,8 +550,20 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
 
     bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
     bool changed = before[0] != v->state[0] || before[1] != v->state[1];
-    if (plain_event && !v->findings && !v->ack_checked && !changed)
+    if (plain_event && !v->findings && !v->ack_checked && !changed) {
+        if (seg->len) {
+            conn->gap_segs[from]++;
+            conn->gap_bytes[from] += conn->end[from].bytes - bytes_before;
+        }
         return TL_STEP_PLAIN;
+    }
+    /* A ladder shows the plain data before this packet as one summary line. */
+    for (int i = 0; i < 2; i++) {
+        v->gap_segs[i] = conn->gap_segs[i];
+        v->gap_bytes[i] = conn->gap_bytes[i];
+        conn->gap_segs[i] = 0;
+        conn->gap_bytes[i] = 0;
+    }
     return TL_STEP_KEEP;
 }
 
@@ -606,4 +632,19 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 unsigned tl_conn_time_wait_ends(const tl_conn *conn)
 {
     return (conn->end[TL_CLIENT].tw_frame ? 1u : 0u) | (conn->end[TL_SERVER].tw_frame ? 2u : 0u);
+}
+
+tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn)
+{
+    if (conn->complete)
+        return TL_HS_COMPLETE;
+    if (conn->refused)
+        return TL_HS_REFUSED;
+    if (conn->hs_wrong_ack)
+        return TL_HS_WRONG_ACK;
+    if (conn->missing)
+        return TL_HS_MISSING;
+    if (conn->syn_frame && !conn->synack_frame && !conn->reset_frame)
+        return TL_HS_UNANSWERED;
+    return TL_HS_INCOMPLETE;
 }

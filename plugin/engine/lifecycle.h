@@ -95,6 +95,15 @@ typedef enum {
 } tl_close_type;
 
 typedef enum {
+    TL_HS_COMPLETE = 0,     /* SYN, SYN-ACK and ACK, all with the right ACK numbers */
+    TL_HS_REFUSED,          /* the SYN was answered by a RST */
+    TL_HS_UNANSWERED,       /* SYN(s) and nothing back */
+    TL_HS_WRONG_ACK,        /* a SYN-ACK or handshake ACK carried a wrong ACK number */
+    TL_HS_MISSING,          /* picked up mid-stream */
+    TL_HS_INCOMPLETE        /* anything else: no final ACK, SYN-ACK without SYN, reset during */
+} tl_handshake_outcome;
+
+typedef enum {
     TL_RESET_NONE = 0,
     TL_RESET_REFUSED,       /* RST answering a SYN */
     TL_RESET_ABORT,         /* no FIN seen before it */
@@ -132,7 +141,12 @@ typedef struct {
  * packets that change nothing can take their states from the last kept one. */
 typedef struct tl_verdict {
     struct tl_verdict *prev;
+    int64_t  ts;
     int64_t  backoff;       /* ns since the previous copy, when attempt > 1 */
+    uint64_t gap_bytes[2];  /* payload of the plain packets since the previous kept verdict, per end */
+    uint32_t gap_segs[2];   /* ... and how many of them carried payload */
+    uint32_t seq;           /* the segment's raw numbers, for ladders */
+    uint32_t len;
     uint32_t frame;
     uint32_t findings;      /* TL_FIND_* */
     uint32_t ack_expected;  /* raw, when ack_checked */
@@ -143,6 +157,7 @@ typedef struct tl_verdict {
     uint8_t  event;         /* tl_event */
     uint8_t  sender;        /* tl_role */
     uint8_t  state[2];      /* tl_state of client and server after this packet */
+    uint8_t  flags;         /* TL_* bits of the segment */
     bool     ack_checked;
     bool     ack_wrong;
     bool     ack_corrects;  /* ack_link names the wrong ACK this one corrects */
@@ -184,6 +199,8 @@ typedef struct {
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
     tl_verdict *last;       /* newest kept verdict */
+    uint64_t gap_bytes[2];  /* plain data since the newest kept verdict, per end */
+    uint32_t gap_segs[2];
     int64_t  first_ts, last_ts;
     int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
     int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
@@ -211,6 +228,7 @@ typedef struct {
     bool     simul_close;
     bool     merged;
     bool     half_close;
+    bool     hs_wrong_ack;
     bool     has_prev;
     bool     reuse_in_2msl;
     bool     reuse_safe;
@@ -245,6 +263,7 @@ const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
 /* Stream summary, as far as the connection has been stepped. */
 tl_close_type tl_conn_close_type(const tl_conn *conn);
 tl_initiator tl_conn_close_initiator(const tl_conn *conn);
+tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn);
 
 /* Wrap-safe sequence comparison: a - b as a signed distance. */
 static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)

@@ -1,0 +1,131 @@
+/* stats-tree.c — -z tcplife,tree: the netstat view of a capture.
+ *
+ * Counts connections, not packets. Each connection's contribution is kept and
+ * moved when its summary changes, so single-pass tshark (where a connection's
+ * story unfolds packet by packet) ends with the same counts as two-pass tshark
+ * and the GUI (where every packet already sees the final story).
+ */
+#include <epan/stats_tree.h>
+
+#include "tcplife-tap.h"
+#include "names.h"
+
+enum {
+    CAT_HANDSHAKE,
+    CAT_CLOSE,
+    CAT_INITIATOR,
+    CAT_TIME_WAIT,
+    CAT_REUSE,
+    CAT_CLIENT_STATE,
+    CAT_SERVER_STATE,
+    CAT_COUNT
+};
+
+static const char *const cat_titles[CAT_COUNT] = {
+    "Handshake outcome",
+    "Close type",
+    "Closed by",
+    "TIME_WAIT held by",
+    "TIME_WAIT reuse of the 4-tuple",
+    "Final state of the client end",
+    "Final state of the server end",
+};
+
+static const char *const rtt_title = "Handshake RTT (ms)";
+static const char *const close_wait_title = "CLOSE_WAIT time (ms)";
+
+/* What one connection currently contributes. */
+typedef struct {
+    const char *name[CAT_COUNT];    /* NULL: counted nowhere in that category */
+    gboolean    rtt_ticked;
+    gboolean    close_wait_ticked;
+} contribution;
+
+static int cat_nodes[CAT_COUNT];
+static GArray *contributions;       /* conn id -> contribution */
+
+static void tree_init(stats_tree *st)
+{
+    for (int i = 0; i < CAT_COUNT; i++)
+        cat_nodes[i] = stats_tree_create_node(st, cat_titles[i], 0, STAT_DT_INT, TRUE);
+    stats_tree_create_range_node(st, rtt_title, 0, "0-0", "1-9", "10-99", "100-999", "1000-", NULL);
+    stats_tree_create_range_node(st, close_wait_title, 0, "0-0", "1-9", "10-99", "100-999", "1000-", NULL);
+    if (contributions)
+        g_array_free(contributions, TRUE);
+    contributions = g_array_new(FALSE, TRUE, sizeof(contribution));
+}
+
+static void tree_cleanup(stats_tree *st _U_)
+{
+    if (contributions)
+        g_array_free(contributions, TRUE);
+    contributions = NULL;
+}
+
+static const char *reuse_name(const tl_conn *c, gboolean prev_had_time_wait)
+{
+    if (!c->has_prev || !prev_had_time_wait)
+        return NULL;
+    if (!c->reuse_in_2msl)
+        return "after 2MSL";
+    return c->reuse_safe ? "inside 2MSL, safe" : "inside 2MSL, unsafe";
+}
+
+static void current_names(const conn_rec *rec, const char *name[CAT_COUNT])
+{
+    const tl_conn *c = &rec->conn;
+    const conn_rec *prev = c->has_prev ? conn_store_get(c->prev_id) : NULL;
+    name[CAT_HANDSHAKE] = tcplife_handshake_outcome_name(tl_conn_handshake_outcome(c));
+    name[CAT_CLOSE] = tcplife_close_type_name(tl_conn_close_type(c));
+    name[CAT_INITIATOR] = tcplife_initiator_name(tl_conn_close_initiator(c));
+    name[CAT_TIME_WAIT] = tcplife_tw_side_name(tl_conn_time_wait_ends(c));
+    name[CAT_REUSE] = reuse_name(c, prev && tl_conn_time_wait_ends(&prev->conn));
+    name[CAT_CLIENT_STATE] = tcplife_state_name(c->end[TL_CLIENT].state);
+    name[CAT_SERVER_STATE] = tcplife_state_name(c->end[TL_SERVER].state);
+}
+
+static gint64 ms(gint64 ns)
+{
+    return ns / 1000000;
+}
+
+static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                                     const void *data, tap_flags_t flags _U_)
+{
+    const tcplife_tap_info *info = data;
+    const tl_conn *c = &info->rec->conn;
+    if (c->id >= contributions->len)
+        g_array_set_size(contributions, c->id + 1);
+    contribution *was = &g_array_index(contributions, contribution, c->id);
+    const char *now[CAT_COUNT];
+    current_names(info->rec, now);
+
+    for (int i = 0; i < CAT_COUNT; i++) {
+        if (was->name[i] == now[i])
+            continue;       /* the names are static strings: equal pointers, equal names */
+        if (was->name[i])
+            increase_stat_node(st, was->name[i], cat_nodes[i], FALSE, -1);
+        else
+            increase_stat_node(st, cat_titles[i], 0, TRUE, 1);
+        if (now[i])
+            increase_stat_node(st, now[i], cat_nodes[i], FALSE, 1);
+        else
+            increase_stat_node(st, cat_titles[i], 0, TRUE, -1);
+        was->name[i] = now[i];
+    }
+    if (!was->rtt_ticked && c->complete && !c->simul_open) {
+        was->rtt_ticked = TRUE;
+        stats_tree_tick_range(st, rtt_title, 0, (int)ms(c->hs_ack_ts - c->answered_syn_ts));
+    }
+    if (!was->close_wait_ticked && c->second_fin_frame) {
+        was->close_wait_ticked = TRUE;
+        stats_tree_tick_range(st, close_wait_title, 0, (int)ms(c->second_fin_ts - c->fin_ts));
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+void tcplife_register_stats_tree(void)
+{
+    stats_tree_register_plugin(TCPLIFE_TAP_NAME, "tcplife", "TCP Connection Lifecycle", 0,
+                               tree_packet, tree_init, tree_cleanup);
+}

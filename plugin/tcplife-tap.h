@@ -1,0 +1,22 @@
+/* tcplife-tap.h — what the "tcplife" tap hands its listeners, once per
+ * analysed TCP layer of a packet, on every pass that taps. */
+#ifndef TCPLIFE_TAP_H
+#define TCPLIFE_TAP_H
+
+#include "conn-store.h"
+
+#define TCPLIFE_TAP_NAME "tcplife"
+
+typedef struct {
+    const tl_verdict *verdict;
+    const conn_rec   *rec;
+} tcplife_tap_info;
+
+/* Registers -z tcplife,tree, -z tcplife,streams and -z tcplife,ladder. */
+void tcplife_register_stats_tree(void);
+void tcplife_register_stream_views(void);
+
+/* Adds the GUI's Tools menu entry that shows the selected packet's ladder. */
+void tcplife_register_ladder_menu(int proto);
+
+#endif /* TCPLIFE_TAP_H */
