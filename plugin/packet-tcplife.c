@@ -243,10 +243,14 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
     add_frame(t, hf_hs_synack_frame, tvb, c->synack_frame);
     add_frame(t, hf_hs_ack_frame, tvb, c->hs_ack_frame);
     add_bool(t, hf_hs_complete, tvb, c->complete);
-    if (c->syn_frame && c->synack_frame && c->hs_ack_frame && !c->simul_open) {
-        add_time(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
+    /* Each leg as soon as both its ends are known: a scan's SYN/SYN-ACK still measures one. */
+    gboolean legs = !c->simul_open && c->synack_frame;
+    if (legs && c->syn_frame)
         add_time(t, hf_hs_syn_to_synack, tvb, c->synack_ts - c->answered_syn_ts);
+    if (legs && c->hs_ack_frame)
         add_time(t, hf_hs_synack_to_ack, tvb, c->hs_ack_ts - c->synack_ts);
+    if (legs && c->syn_frame && c->hs_ack_frame) {
+        add_time(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
         add_time(t, hf_hs_connect_time, tvb, c->hs_ack_ts - c->first_syn_ts);
     }
     if (cl->isn_known && c->syn_frame)

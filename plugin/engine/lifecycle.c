@@ -219,11 +219,18 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         return;
     }
 
-    /* SYN-ACK */
+    /* SYN-ACK: its ACK is what x has acknowledged so far. */
+    if (!x->acked_any || SEQ_GT(seg->ack, x->max_ack)) {
+        x->max_ack = seg->ack;
+        x->acked_any = true;
+    }
     if (x->synack_copies > 0) {
         note_copy(&x->synack_copies, &x->syn_ts, seg, v);
         v->event = TL_EV_SYNACK_RETRANS;
         check_synack_ack(conn, seg, x, y, v);
+        /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
+        if (y->syn_acked && y->state == TL_ST_SYN_SENT)
+            y->state = TL_ST_ESTABLISHED;
         return;
     }
     x->synack_copies = 1;
@@ -356,7 +363,8 @@ static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wron
     }
 }
 
-static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acked_fin_now, tl_verdict *v)
+static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acked_fin_now,
+                   uint8_t peer_before, tl_verdict *v)
 {
     tl_end *x = &conn->end[from];
     tl_end *y = &conn->end[!from];
@@ -365,7 +373,7 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     if (x->fin_sent) {
         note_copy(&x->fin_copies, &x->fin_ts, seg, v);
         v->event = TL_EV_FIN_RETRANS;
-        if (y->state == TL_ST_TIME_WAIT) {
+        if (peer_before == TL_ST_TIME_WAIT) {
             /* The final ACK was lost: what TIME_WAIT is for. x never left LAST_ACK. */
             v->findings |= TL_FIND_TW_FIN_RETRANS;
             y->reack_due = true;
@@ -443,6 +451,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
     bool advanced = false;
     bool acked_fin_now = false;
     bool was_over = conn_is_over(conn) && conn->fin_frame;
+    uint8_t peer_before = y->state;    /* before this packet's own ACK moves it */
 
     count_payload(conn, seg, x);
     if (conn->reset_frame) {
@@ -474,7 +483,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
     }
 
     if (seg->flags & TL_FIN)
-        on_fin(conn, seg, from, acked_fin_now, v);
+        on_fin(conn, seg, from, acked_fin_now, peer_before, v);
     if (was_over && (seg->len || (seg->flags & TL_FIN)) && !(v->findings & TL_FIND_TW_FIN_RETRANS))
         v->findings |= TL_FIND_LATE_SEGMENT;
 

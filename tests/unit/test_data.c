@@ -1,0 +1,106 @@
+/* test_data.c — plain packets, bytes per end and the kept-verdict chain the
+ * glue builds with tl_conn_keep and reads back with tl_conn_verdict_at
+ * (lifecycle.h; docs/semantics.md, "Events"). */
+#include "segments.h"
+
+static void test_plain_data(script *s)
+{
+    open_conn(s);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    assert_step(s, TL_STEP_PLAIN);
+    assert_event(v, TL_EV_DATA);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_cmphex(v->findings, ==, 0);
+}
+
+static void test_plain_ack(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
+    assert_step(s, TL_STEP_PLAIN);
+    assert_event(v, TL_EV_ACK);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+}
+
+/* Bytes are the sequence space covered: a retransmission adds nothing. */
+static void test_bytes_per_end(script *s)
+{
+    open_conn(s);
+    uint32_t first = next_seq(s, TL_CLIENT);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 300);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, first, next_seq(s, TL_SERVER), 100);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 200);
+    g_assert_cmpuint(s->conn.end[TL_SERVER].bytes, ==, 300);
+}
+
+/* Data across 2^32 counts as much as anywhere else. */
+static void test_bytes_across_wrap(script *s)
+{
+    script_set_isn(s, 0xffffffc0u, SERVER_ISN);
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 1000);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 1000);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 2000);
+}
+
+/* Plain frames take their states from the newest kept verdict at or before them. */
+static void test_verdict_at(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    g_assert_null(tl_conn_verdict_at(&s->conn, 0));
+    const tl_verdict *k = tl_conn_verdict_at(&s->conn, 2);
+    g_assert_nonnull(k);
+    if (k)
+        g_assert_cmpuint(k->frame, ==, 2);
+    k = tl_conn_verdict_at(&s->conn, 5);
+    g_assert_nonnull(k);
+    if (k) {
+        g_assert_cmpuint(k->frame, ==, 3);
+        assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    }
+}
+
+/* tl_conn_keep links newest first. */
+static void test_keep_chain(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    uint32_t expected = 3;
+    for (const tl_verdict *k = s->conn.last; k; k = k->prev)
+        g_assert_cmpuint(k->frame, ==, expected--);
+    g_assert_cmpuint(expected, ==, 0);
+}
+
+/* The next kept verdict summarises the plain data before it, per end. */
+static void test_gap_summary(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 50);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 30);
+    const tl_verdict *v = send_fin(s, TL_CLIENT);
+    g_assert_cmpuint(v->gap_segs[TL_CLIENT], ==, 2);
+    g_assert_cmpuint(v->gap_bytes[TL_CLIENT], ==, 150);
+    g_assert_cmpuint(v->gap_segs[TL_SERVER], ==, 1);
+    g_assert_cmpuint(v->gap_bytes[TL_SERVER], ==, 30);
+    v = tx(s, TL_SERVER, TL_ACK, 0);
+    g_assert_cmpuint(v->gap_segs[TL_CLIENT] + v->gap_segs[TL_SERVER], ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+    script_test_init(&argc, &argv);
+    script_test_add("/data/plain-data", test_plain_data);
+    script_test_add("/data/plain-ack", test_plain_ack);
+    script_test_add("/data/bytes-per-end", test_bytes_per_end);
+    script_test_add("/data/bytes-across-wrap", test_bytes_across_wrap);
+    script_test_add("/data/verdict-at", test_verdict_at);
+    script_test_add("/data/keep-chain", test_keep_chain);
+    script_test_add("/data/gap-summary", test_gap_summary);
+    return g_test_run();
+}

@@ -1,0 +1,343 @@
+/* test_handshake.c — opening a connection: SYN, SYN-ACK, handshake ACK and
+ * their retransmissions, wrong ACK numbers, roles without a handshake
+ * (docs/semantics.md, "Events", "States" and "Handshake"). */
+#include "segments.h"
+
+static void test_initial_states(script *s)
+{
+    g_assert_cmpstr(state_name(s->conn.end[TL_CLIENT].state), ==, "CLOSED");
+    g_assert_cmpstr(state_name(s->conn.end[TL_SERVER].state), ==, "LISTEN");
+}
+
+static void test_syn(script *s)
+{
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_SYN, 0);
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_SYN);
+    g_assert_cmpint(v->sender, ==, TL_CLIENT);
+    assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+    g_assert_false(s->conn.complete);
+    g_assert_false(s->conn.missing);
+    g_assert_false(s->conn.role_guessed);
+}
+
+static void test_synack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_SYNACK);
+    g_assert_cmpint(v->sender, ==, TL_SERVER);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+    assert_ack_ok(v, CLIENT_ISN + 1);
+    g_assert_cmpuint(s->conn.synack_frame, ==, 2);
+    g_assert_false(s->conn.complete);
+}
+
+static void test_handshake_ack(script *s)
+{
+    open_conn(s);
+    const tl_verdict *v = &s->v;
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_HANDSHAKE_ACK);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_ack_ok(v, SERVER_ISN + 1);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, 3);
+    g_assert_true(s->conn.complete);
+    g_assert_false(s->conn.simul_open);
+}
+
+/* The handshake ACK may carry the first request. */
+static void test_handshake_ack_with_data(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    assert_event(v, TL_EV_HANDSHAKE_ACK);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, 3);
+    g_assert_true(s->conn.complete);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 100);
+}
+
+static void test_syn_retransmission(script *s)
+{
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_SYN, 0);
+    int64_t first_ts = v->ts;
+    wait_ns(s, SEC);
+    v = resend(s, TL_CLIENT);
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_SYN_RETRANS);
+    assert_finding(v, TL_FIND_SYN_RETRANS);
+    g_assert_cmpuint(v->attempt, ==, 2);
+    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
+    assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+}
+
+/* Backoff is measured from the previous copy, not from the first. */
+static void test_syn_retransmission_backoff(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    wait_ns(s, SEC);
+    int64_t second_ts = resend(s, TL_CLIENT)->ts;
+    wait_ns(s, 2 * SEC);
+    const tl_verdict *v = resend(s, TL_CLIENT);
+    g_assert_cmpuint(v->attempt, ==, 3);
+    g_assert_cmpint(v->backoff, ==, v->ts - second_ts);
+    /* syn_retransmissions = copies after the first */
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies - 1u, ==, 2);
+}
+
+static void test_synack_retransmission(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    int64_t first_ts = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0)->ts;
+    wait_ns(s, SEC);
+    const tl_verdict *v = resend(s, TL_SERVER);
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_SYNACK_RETRANS);
+    g_assert_cmpuint(v->attempt, ==, 2);
+    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
+    assert_ack_ok(v, CLIENT_ISN + 1);
+    g_assert_cmpuint(s->conn.synack_frame, ==, 2);
+}
+
+/* A SYN-ACK whose ACK is not client ISN + 1 does not establish the client. */
+static void test_synack_wrong_ack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
+    assert_ack_wrong(v, CLIENT_ISN + 1);
+    g_assert_cmpstr(state_name(v->state[TL_CLIENT]), !=, "ESTABLISHED");
+}
+
+static void test_synack_wrong_ack_corrected(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    assert_ack_ok(v, CLIENT_ISN + 1);
+    g_assert_true(v->ack_corrects);
+    g_assert_cmpuint(v->ack_link, ==, 2);
+    const tl_verdict *wrong = kept_verdict(s, 2);
+    g_assert_nonnull(wrong);
+    if (wrong)
+        g_assert_cmpuint(wrong->ack_link, ==, 3);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+}
+
+/* "complete" asks for a SYN-ACK with the right ACK, not that the first one had it. */
+static void test_complete_after_corrected_synack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, 4);
+    g_assert_true(s->conn.complete);
+}
+
+static void test_handshake_ack_wrong(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    const tl_verdict *v = tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
+    assert_event(v, TL_EV_HANDSHAKE_ACK);
+    assert_ack_wrong(v, SERVER_ISN + 1);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, 0);
+    g_assert_false(s->conn.complete);
+}
+
+static void test_handshake_ack_corrected(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
+    assert_ack_ok(v, SERVER_ISN + 1);
+    g_assert_true(v->ack_corrects);
+    g_assert_cmpuint(v->ack_link, ==, 3);
+    const tl_verdict *wrong = kept_verdict(s, 3);
+    g_assert_nonnull(wrong);
+    if (wrong)
+        g_assert_cmpuint(wrong->ack_link, ==, 4);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, 4);
+    g_assert_true(s->conn.complete);
+}
+
+/* The server's own bare SYN while the client waits in SYN_SENT. */
+static void test_simultaneous_open(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_SYN, 0);
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_SYN);
+    g_assert_cmpint(v->sender, ==, TL_SERVER);
+    assert_finding(v, TL_FIND_SIMUL_OPEN);
+    g_assert_true(s->conn.simul_open);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+}
+
+/* Picked up mid-stream, first packet from the server: the higher port is the client. */
+static void test_missing_handshake(script *s)
+{
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    assert_finding(v, TL_FIND_NO_HANDSHAKE);
+    g_assert_cmpint(v->sender, ==, TL_SERVER);
+    g_assert_true(s->conn.missing);
+    g_assert_true(s->conn.role_guessed);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 0);
+    g_assert_cmpuint(s->conn.synack_frame, ==, 0);
+    g_assert_false(s->conn.complete);
+}
+
+/* Equal ports: the sender of the first packet is the client. */
+static void test_role_port_tie(script *s)
+{
+    tl_segment seg = seg_make(s, TL_CLIENT, TL_PSH | TL_ACK, CLIENT_ISN, SERVER_ISN, 10);
+    seg.sport = seg.dport = 5000;
+    const tl_verdict *v = tx_seg(s, &seg);
+    g_assert_cmpint(v->sender, ==, TL_CLIENT);
+    g_assert_true(s->conn.role_guessed);
+}
+
+/* With no SYN seen, the SYN-ACK's receiver is the client. */
+static void test_synack_without_syn(script *s)
+{
+    const tl_verdict *v = tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 1, 0);
+    assert_event(v, TL_EV_SYNACK);
+    g_assert_cmpint(v->sender, ==, TL_SERVER);
+    g_assert_false(s->conn.role_guessed);
+    g_assert_false(s->conn.missing);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 0);
+    g_assert_cmpuint(s->conn.synack_frame, ==, 1);
+}
+
+static void test_synack_without_syn_not_complete(script *s)
+{
+    tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 1, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0);
+    g_assert_false(s->conn.complete);
+}
+
+/* TCP Fast Open: a SYN with data may be acknowledged with or without its data. */
+static void check_tfo_synack(script *s, uint32_t acked_data)
+{
+    tx(s, TL_CLIENT, TL_SYN, 10);
+    const tl_verdict *v = tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 1 + acked_data, 0);
+    g_assert_false(v->ack_wrong);
+    assert_no_finding(v, TL_FIND_WRONG_ACK);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+}
+
+static void test_tfo_synack_acks_data(script *s)
+{
+    check_tfo_synack(s, 10);
+}
+
+static void test_tfo_synack_acks_syn_only(script *s)
+{
+    check_tfo_synack(s, 0);
+}
+
+/* The server sent data right after its SYN-ACK; the handshake ACK covers it. */
+static void test_handshake_ack_covers_server_data(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
+    g_assert_cmphex(v->ack_got, ==, SERVER_ISN + 1 + 100);
+    g_assert_false(v->ack_wrong);
+    assert_no_finding(v, TL_FIND_WRONG_ACK);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_cmpuint(s->conn.hs_ack_frame, ==, v->frame);
+    g_assert_true(s->conn.complete);
+}
+
+static void test_wrap_synack(script *s)
+{
+    script_set_isn(s, 0xffffffffu, 0xffffffffu);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    g_assert_cmphex(v->ack_got, ==, 0);
+    assert_ack_ok(v, 0);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+}
+
+static void test_wrap_handshake_ack(script *s)
+{
+    script_set_isn(s, 0xffffffffu, 0xffffffffu);
+    open_conn(s);
+    assert_ack_ok(&s->v, 0);
+    assert_states(&s->v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_true(s->conn.complete);
+}
+
+/* Two timestamped SYN copies (TSval 100, 200) a second apart, then the
+ * SYN-ACK echoing tsecr; tsecr 0 sends it without a timestamp. */
+static void send_two_syns_and_synack(script *s, int64_t *syn_ts, uint32_t tsecr)
+{
+    for (int i = 0; i < 2; i++) {
+        tl_segment syn = seg_make(s, TL_CLIENT, TL_SYN, CLIENT_ISN, 0, 0);
+        syn.has_ts = true;
+        syn.tsval = 100 * (uint32_t)(i + 1);
+        syn_ts[i] = tx_seg(s, &syn)->ts;
+        wait_ns(s, SEC);
+    }
+    tl_segment synack = seg_make(s, TL_SERVER, TL_SYN | TL_ACK, SERVER_ISN, CLIENT_ISN + 1, 0);
+    synack.has_ts = tsecr != 0;
+    synack.tsval = 7;
+    synack.tsecr = tsecr;
+    tx_seg(s, &synack);
+}
+
+/* Karn: the SYN-ACK echoing the first copy's TSval answers the first copy. */
+static void test_answered_syn_by_tsval(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 100);
+    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[0]);
+}
+
+static void test_answered_syn_last_copy(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 0);
+    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[1]);
+}
+
+int main(int argc, char **argv)
+{
+    script_test_init(&argc, &argv);
+    script_test_add("/handshake/initial-states", test_initial_states);
+    script_test_add("/handshake/syn", test_syn);
+    script_test_add("/handshake/synack", test_synack);
+    script_test_add("/handshake/ack", test_handshake_ack);
+    script_test_add("/handshake/ack-with-data", test_handshake_ack_with_data);
+    script_test_add("/handshake/syn-retransmission", test_syn_retransmission);
+    script_test_add("/handshake/syn-retransmission-backoff", test_syn_retransmission_backoff);
+    script_test_add("/handshake/synack-retransmission", test_synack_retransmission);
+    script_test_add("/handshake/synack-wrong-ack", test_synack_wrong_ack);
+    script_test_add("/handshake/synack-wrong-ack-corrected", test_synack_wrong_ack_corrected);
+    script_test_add("/handshake/complete-after-corrected-synack", test_complete_after_corrected_synack);
+    script_test_add("/handshake/ack-wrong", test_handshake_ack_wrong);
+    script_test_add("/handshake/ack-corrected", test_handshake_ack_corrected);
+    script_test_add("/handshake/simultaneous-open", test_simultaneous_open);
+    script_test_add("/handshake/missing", test_missing_handshake);
+    script_test_add("/handshake/role-port-tie", test_role_port_tie);
+    script_test_add("/handshake/synack-without-syn", test_synack_without_syn);
+    script_test_add("/handshake/synack-without-syn-not-complete", test_synack_without_syn_not_complete);
+    script_test_add("/handshake/tfo-synack-acks-data", test_tfo_synack_acks_data);
+    script_test_add("/handshake/tfo-synack-acks-syn-only", test_tfo_synack_acks_syn_only);
+    script_test_add("/handshake/ack-covers-server-data", test_handshake_ack_covers_server_data);
+    script_test_add("/handshake/wrap-synack", test_wrap_synack);
+    script_test_add("/handshake/wrap-ack", test_wrap_handshake_ack);
+    script_test_add("/handshake/answered-syn-by-tsval", test_answered_syn_by_tsval);
+    script_test_add("/handshake/answered-syn-last-copy", test_answered_syn_last_copy);
+    return g_test_run();
+}

@@ -1,0 +1,181 @@
+/* test_reset_reuse.c — RSTs (refused, abort, during and after close) and the
+ * SYNs that open a new connection on the same 4-tuple (TL_STEP_NEW_CONN)
+ * (docs/semantics.md, "States" and "Close"; lifecycle.h, tl_conn_step).
+ * The initiator of a reset close is not asserted: the spec defines it only as
+ * the first FIN's sender. */
+#include "segments.h"
+
+/* The server answers the SYN with RST+ACK: frames 1-2. */
+static void refuse(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_raw(s, TL_SERVER, TL_RST | TL_ACK, 0, CLIENT_ISN + 1, 0);
+}
+
+static void test_refused(script *s)
+{
+    refuse(s);
+    const tl_verdict *v = &s->v;
+    assert_step(s, TL_STEP_KEEP);
+    assert_event(v, TL_EV_RST);
+    assert_finding(v, TL_FIND_REFUSED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_true(s->conn.refused);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 2);
+    assert_reset_kind(s, TL_RESET_REFUSED);
+    assert_close_type(s, TL_CLOSE_RESET);
+    g_assert_false(s->conn.complete);
+}
+
+static void test_abort(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    assert_event(v, TL_EV_RST);
+    assert_finding(v, TL_FIND_ABORT);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_false(s->conn.refused);
+    g_assert_cmpuint(s->conn.reset_frame, ==, v->frame);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    assert_close_type(s, TL_CLOSE_RESET);
+}
+
+static void test_during_close(script *s)
+{
+    open_conn(s);
+    send_fin(s, TL_CLIENT);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_RST | TL_ACK, 0);
+    assert_event(v, TL_EV_RST);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    assert_reset_kind(s, TL_RESET_DURING_CLOSE);
+    assert_close_type(s, TL_CLOSE_RESET);
+}
+
+/* Both FINs were acknowledged: the close stays four-way and the client's. */
+static void test_after_close(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_RST, 0);
+    assert_event(v, TL_EV_RST);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_cmpuint(s->conn.reset_frame, ==, v->frame);
+    assert_reset_kind(s, TL_RESET_AFTER_CLOSE);
+    assert_close_type(s, TL_CLOSE_FOUR_WAY);
+    assert_initiator(s, TL_INITIATOR_CLIENT);
+}
+
+/* Segments still in flight after a RST change nothing and keep their plain event. */
+static void test_leftovers_after_rst(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    assert_event(v, TL_EV_DATA);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    v = tx(s, TL_SERVER, TL_ACK, 0);
+    assert_event(v, TL_EV_ACK);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    v = tx(s, TL_SERVER, TL_RST, 0);
+    assert_event(v, TL_EV_RST);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    assert_reset_kind(s, TL_RESET_ABORT);
+}
+
+/* A new connect() after a RST, even with the refused SYN's ISN. */
+static void test_syn_after_rst(script *s)
+{
+    refuse(s);
+    wait_ns(s, SEC);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    assert_step(s, TL_STEP_NEW_CONN);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 1);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+}
+
+static void test_syn_in_time_wait_same_isn(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, SEC);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    assert_step(s, TL_STEP_NEW_CONN);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+}
+
+static void test_syn_after_both_closed_same_isn(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, 61 * SEC);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    assert_step(s, TL_STEP_NEW_CONN);
+}
+
+/* A SYN with another ISN before any answer is another connect(). */
+static void test_syn_different_isn(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    wait_ns(s, SEC);
+    tx_raw(s, TL_CLIENT, TL_SYN, CLIENT_ISN + 123456, 0, 0);
+    assert_step(s, TL_STEP_NEW_CONN);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 1);
+    g_assert_cmphex(s->conn.end[TL_CLIENT].isn, ==, CLIENT_ISN);
+}
+
+/* The glue steps the turned-away SYN in a fresh connection that follows the old one. */
+static void test_new_conn_starts_fresh(script *s)
+{
+    refuse(s);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = next_conn(s);
+    assert_event(v, TL_EV_SYN);
+    assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
+    g_assert_cmpuint(s->conn.syn_frame, ==, 3);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    g_assert_false(s->conn.refused);
+}
+
+/* Reuse inside the old incarnation's 2MSL with the same ISN (RFC 6191: unsafe). */
+static void test_reuse_in_time_wait_unsafe(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, SEC);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = next_conn(s);
+    assert_finding(v, TL_FIND_TW_REUSE);
+    assert_finding(v, TL_FIND_TW_REUSE_UNSAFE);
+}
+
+/* ... and with an ISN above the old sequence space: safe. */
+static void test_reuse_in_time_wait_safe(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, SEC);
+    tx_raw(s, TL_CLIENT, TL_SYN, CLIENT_ISN + 100000, 0, 0);
+    const tl_verdict *v = next_conn(s);
+    assert_finding(v, TL_FIND_TW_REUSE);
+    assert_no_finding(v, TL_FIND_TW_REUSE_UNSAFE);
+}
+
+int main(int argc, char **argv)
+{
+    script_test_init(&argc, &argv);
+    script_test_add("/reset/refused", test_refused);
+    script_test_add("/reset/abort", test_abort);
+    script_test_add("/reset/during-close", test_during_close);
+    script_test_add("/reset/after-close", test_after_close);
+    script_test_add("/reset/leftovers", test_leftovers_after_rst);
+    script_test_add("/reuse/syn-after-rst", test_syn_after_rst);
+    script_test_add("/reuse/syn-in-time-wait-same-isn", test_syn_in_time_wait_same_isn);
+    script_test_add("/reuse/syn-after-both-closed-same-isn", test_syn_after_both_closed_same_isn);
+    script_test_add("/reuse/syn-different-isn", test_syn_different_isn);
+    script_test_add("/reuse/new-conn-starts-fresh", test_new_conn_starts_fresh);
+    script_test_add("/reuse/time-wait-unsafe", test_reuse_in_time_wait_unsafe);
+    script_test_add("/reuse/time-wait-safe", test_reuse_in_time_wait_safe);
+    return g_test_run();
+}
