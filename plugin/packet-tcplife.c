@@ -452,19 +452,9 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
     }
 }
 
-static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v)
+static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const conn_rec *rec, const tl_verdict *v)
 {
-    const conn_rec *rec = conn_store_get(v->conn_id);
-    if (!rec)
-        return;
     const tl_conn *c = &rec->conn;
-    proto_item *ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_item_append_text(ti, ": %s, client %s, server %s",
-                           tcplife_event_name(v->event),
-                           tcplife_state_name(v->state[TL_CLIENT]),
-                           tcplife_state_name(v->state[TL_SERVER]));
-    proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
 
     add_uint(t, hf_stream, tvb, rec->tcp_stream);
     add_str(t, hf_sender, tvb, tcplife_role_name(v->sender));
@@ -479,6 +469,25 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     show_data(t, tvb, c);
     add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);
     show_timewait(t, tvb, pinfo, c, v);
+}
+
+static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v)
+{
+    const conn_rec *rec = conn_store_get(v->conn_id);
+    if (!rec)
+        return;
+    const tl_conn *c = &rec->conn;
+    proto_item *ti = NULL;
+    if (tree) {
+        ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        if (PITEM_FINFO(ti))    /* a faked item has no label worth formatting */
+            proto_item_append_text(ti, ": %s, client %s, server %s",
+                                   tcplife_event_name(v->event),
+                                   tcplife_state_name(v->state[TL_CLIENT]),
+                                   tcplife_state_name(v->state[TL_SERVER]));
+        show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v);
+    }
     show_findings(pinfo, ti, v, c);
     if (have_tap_listener(tcplife_tap)) {
         tcplife_tap_info *info = wmem_new(pinfo->pool, tcplife_tap_info);
