@@ -53,6 +53,26 @@ _SCRUBBED_ENV = ("XDG_CONFIG_HOME", "WIRESHARK_PLUGIN_DIR", "WIRESHARK_CONFIG_DI
                  "WIRESHARK_DEBUG_WMEM_OVERRIDE", "ERF_RECORDS_TO_CHECK", "IEEE_802_11_RECORDS_TO_CHECK")
 
 
+def sanitizer_env(plugin=None):
+    """Extra environment for a sanitizer build (TCPLIFE_SANITIZE=ON): tshark is
+    not instrumented, so the ASan runtime must be preloaded. TCPLIFE_PRELOAD
+    names it; unset, it is found with ldd when the module links libasan."""
+    preload = os.environ.get("TCPLIFE_PRELOAD", "")
+    if not preload and plugin is not None:
+        try:
+            out = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True,
+                                 stdin=subprocess.DEVNULL, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        m = re.search(r"libasan\.so\S*\s+=>\s+(\S+)", out)
+        preload = m.group(1) if m else ""
+    if not preload:
+        return {}
+    return {"LD_PRELOAD": preload,
+            "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
 def unexpected_stderr(stderr: str):
     return [line for line in stderr.splitlines()
             if line.strip() and not any(rx.match(line) for rx in _ALLOWED_STDERR)]
@@ -79,6 +99,7 @@ class Stage:
         self.home = root / "home"
         self.home_empty = root / "home-empty"
         self.captures = root / "captures"
+        self.sanitizer = {}           # sanitizer_env() of the plugin under test
         self.plugin_in_plugin_dir = self.plugins / version_dir / "epan" / PLUGIN_FILE
         self.plugin_in_personal = (self.home / ".local" / "lib" / "wireshark" / "plugins"
                                    / version_dir / "epan" / PLUGIN_FILE)
@@ -90,6 +111,7 @@ class Stage:
         env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
         env["LC_ALL"] = "C.UTF-8"
         env["TZ"] = "UTC"
+        env.update(self.sanitizer)
         if personal:
             env["HOME"] = str(self.home)
             env["WIRESHARK_PLUGIN_DIR"] = str(self.plugins_global)
@@ -179,6 +201,7 @@ def staged():
     root = Path(tempfile.mkdtemp(prefix="tcplife-it-", dir=_world_traversable_tmp()))
     os.chmod(root, 0o755)
     stage = Stage(root, tshark_bin, version_dir)
+    stage.sanitizer = sanitizer_env(plugin)
     try:
         global_dir = _global_plugin_dir(tshark_bin)
         version_global = global_dir if global_dir and global_dir.name == version_dir else None
