@@ -247,13 +247,18 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     check_synack_ack(conn, seg, x, y, v);
     if (x->state != TL_ST_ESTABLISHED)
         x->state = TL_ST_SYN_RECEIVED;
-    if (y->syn_acked) {
-        y->state = TL_ST_ESTABLISHED;
-        if (conn->simul_open && x->syn_acked && !conn->hs_ack_frame) {
+    if (!y->syn_acked)
+        return;
+    y->state = TL_ST_ESTABLISHED;
+    if (conn->simul_open) {
+        /* The client's own SYN-ACK is what acknowledges the server's SYN. */
+        if (from == TL_CLIENT && !conn->hs_ack_frame) {
             conn->hs_ack_frame = seg->frame;
             conn->hs_ack_ts = seg->ts;
-            conn->complete = !v->ack_wrong;
+        }
+        if (x->syn_acked) {
             x->state = TL_ST_ESTABLISHED;
+            conn->complete = !conn->hs_wrong_ack;
         }
     }
 }
@@ -499,8 +504,8 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
 
     if (v->event != TL_EV_NONE)
         return;
-    if (seg->len > 0 && knows_peer_fin)
-        v->event = TL_EV_DATA_AFTER_FIN;
+    if (x->bytes > bytes_before && knows_peer_fin)
+        v->event = TL_EV_DATA_AFTER_FIN;    /* new payload: a re-sent old segment is plain data */
     else if (acked_fin_now)
         v->event = conn->last_ack_frame == seg->frame ? TL_EV_FINAL_ACK : TL_EV_ACK_OF_FIN;
     else
