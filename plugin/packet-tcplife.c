@@ -244,14 +244,15 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
     add_frame(t, hf_hs_ack_frame, tvb, c->hs_ack_frame);
     add_bool(t, hf_hs_complete, tvb, c->complete);
     /* Each leg as soon as both its ends are known: a scan's SYN/SYN-ACK still measures one. */
-    gboolean legs = !c->simul_open && c->synack_frame;
-    if (legs && c->syn_frame)
-        add_time(t, hf_hs_syn_to_synack, tvb, c->synack_ts - c->answered_syn_ts);
-    if (legs && c->hs_ack_frame)
-        add_time(t, hf_hs_synack_to_ack, tvb, c->hs_ack_ts - c->synack_ts);
-    if (legs && c->syn_frame && c->hs_ack_frame) {
-        add_time(t, hf_hs_rtt, tvb, c->hs_ack_ts - c->answered_syn_ts);
-        add_time(t, hf_hs_connect_time, tvb, c->hs_ack_ts - c->first_syn_ts);
+    tl_handshake_times times;
+    tl_conn_handshake_times(c, &times);
+    if (times.has_syn_leg)
+        add_time(t, hf_hs_syn_to_synack, tvb, times.syn_to_synack);
+    if (times.has_ack_leg)
+        add_time(t, hf_hs_synack_to_ack, tvb, times.synack_to_ack);
+    if (times.has_rtt) {
+        add_time(t, hf_hs_rtt, tvb, times.rtt);
+        add_time(t, hf_hs_connect_time, tvb, times.connect_time);
     }
     if (cl->isn_known && c->syn_frame)
         add_uint(t, hf_hs_client_isn, tvb, cl->isn);

@@ -113,9 +113,11 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
             increase_stat_node(st, cat_titles[i], 0, TRUE, -1);
         was->name[i] = now[i];
     }
-    if (!was->rtt_ticked && c->complete && !c->simul_open) {
+    tl_handshake_times times;
+    tl_conn_handshake_times(c, &times);
+    if (!was->rtt_ticked && times.has_rtt) {
         was->rtt_ticked = TRUE;
-        stats_tree_tick_range(st, rtt_title, 0, (int)ms(c->hs_ack_ts - c->answered_syn_ts));
+        stats_tree_tick_range(st, rtt_title, 0, (int)ms(times.rtt));
     }
     if (!was->close_wait_ticked && c->second_fin_frame) {
         was->close_wait_ticked = TRUE;

@@ -1,6 +1,6 @@
 /* stream-taps.c — the per-stream views: -z tcplife,streams (a table for
  * people, CSV or JSON for scripts), -z tcplife,ladder (text and SVG ladders),
- * and the GUI's Tools menu entry showing the selected packet's ladder.
+ * and the GUI menu-bar entry that shows the selected packet's ladder.
  *
  * Both -z views only note which connections had a packet passing the filter;
  * they draw from the connection store at the end, so single-pass and two-pass
@@ -113,8 +113,9 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_CLIENT] = conn_store_endpoint(rec, TL_CLIENT);
     cell[COL_SERVER] = conn_store_endpoint(rec, TL_SERVER);
     cell[COL_HANDSHAKE] = g_strdup(tcplife_handshake_outcome_name(tl_conn_handshake_outcome(c)));
-    cell[COL_RTT] = c->syn_frame && c->synack_frame && c->hs_ack_frame && !c->simul_open
-                        ? seconds(c->hs_ack_ts - c->answered_syn_ts) : g_strdup("");
+    tl_handshake_times times;
+    tl_conn_handshake_times(c, &times);
+    cell[COL_RTT] = times.has_rtt ? seconds(times.rtt) : g_strdup("");
     cell[COL_SYN_RETRIES] = c->syn_frame ? g_strdup_printf("%u", c->end[TL_CLIENT].syn_copies - 1u) : g_strdup("");
     cell[COL_CLIENT_BYTES] = g_strdup_printf("%" G_GUINT64_FORMAT, c->end[TL_CLIENT].bytes);
     cell[COL_SERVER_BYTES] = g_strdup_printf("%" G_GUINT64_FORMAT, c->end[TL_SERVER].bytes);
@@ -310,7 +311,7 @@ void tcplife_register_stream_views(void)
     register_stat_tap_ui(&ladder_ui, NULL);
 }
 
-/* ---- GUI: Tools > TCP Connection Lifecycle > Ladder of the selected stream ---- */
+/* ---- GUI: TCP Connection Lifecycle > Ladder of the selected stream (menu bar) ---- */
 
 static void *selected_frame(frame_data *fd, void *user_data _U_)
 {

@@ -239,7 +239,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     if (from == TL_SERVER && !conn->synack_frame) {
         conn->synack_frame = seg->frame;
         conn->synack_ts = seg->ts;
-        /* Karn: the SYN copy whose TSval is echoed is the one answered. */
+        /* Karn: the SYN copy whose TSval is echoed is the one answered.
+         * (A SYN captured after its SYN-ACK leaves the leg unmeasured.) */
         conn->answered_syn_ts = y->syn_ts;
         if (seg->has_ts && y->syn_copies > 1 && seg->tsecr == conn->prev_syn_tsval)
             conn->answered_syn_ts = conn->prev_syn_ts;
@@ -283,14 +284,34 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     conn->complete = conn->syn_frame && x->syn_acked;
 }
 
+void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
+{
+    memset(times, 0, sizeof *times);
+    if (conn->simul_open || !conn->synack_frame)
+        return;
+    /* The SYN must precede its SYN-ACK in the capture for the first leg. */
+    times->has_syn_leg = conn->syn_frame && conn->syn_frame < conn->synack_frame;
+    times->has_ack_leg = conn->hs_ack_frame != 0;
+    times->has_rtt = times->has_syn_leg && times->has_ack_leg;
+    if (times->has_syn_leg)
+        times->syn_to_synack = conn->synack_ts - conn->answered_syn_ts;
+    if (times->has_ack_leg)
+        times->synack_to_ack = conn->hs_ack_ts - conn->synack_ts;
+    if (times->has_rtt) {
+        times->rtt = conn->hs_ack_ts - conn->answered_syn_ts;
+        times->connect_time = conn->hs_ack_ts - conn->first_syn_ts;
+    }
+}
+
 /* Time from capturing a packet of `who` to capturing the peer's immediate
  * reply: a handshake leg, or -1 when the handshake was not seen. */
 static int64_t reply_leg(const tl_conn *conn, tl_role who)
 {
-    if (!conn->synack_frame || !conn->hs_ack_frame || conn->simul_open)
+    tl_handshake_times times;
+    tl_conn_handshake_times(conn, &times);
+    if (!times.has_rtt)
         return -1;
-    return who == TL_CLIENT ? conn->synack_ts - conn->answered_syn_ts
-                            : conn->hs_ack_ts - conn->synack_ts;
+    return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
 }
 
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
@@ -662,3 +683,4 @@ tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn)
         return TL_HS_UNANSWERED;
     return TL_HS_INCOMPLETE;
 }
+

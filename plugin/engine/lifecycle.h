@@ -265,6 +265,19 @@ tl_close_type tl_conn_close_type(const tl_conn *conn);
 tl_initiator tl_conn_close_initiator(const tl_conn *conn);
 tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn);
 
+/* The handshake's times, each valid only when its flag says so. */
+typedef struct {
+    int64_t syn_to_synack;  /* answered SYN -> first SYN-ACK */
+    int64_t synack_to_ack;  /* first SYN-ACK -> handshake ACK */
+    int64_t rtt;            /* answered SYN -> handshake ACK */
+    int64_t connect_time;   /* first SYN -> handshake ACK */
+    bool    has_syn_leg;
+    bool    has_ack_leg;
+    bool    has_rtt;        /* both legs: also connect_time */
+} tl_handshake_times;
+
+void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times);
+
 /* Wrap-safe sequence comparison: a - b as a signed distance. */
 static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)
 {

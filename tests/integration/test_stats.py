@@ -1,0 +1,149 @@
+"""The -z views: -z tcplife,streams agrees with the per-packet fields, every
+view prints the same in one pass and in two, the stats tree counts what the
+capture holds, and ladders and SVGs come out whole."""
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import harness
+
+# streams column -> per-packet field carrying the same summary
+ROW_FIELDS = {
+    "rtt": "tcplife.handshake.rtt",
+    "syn_retransmissions": "tcplife.handshake.syn_retransmissions",
+    "client_bytes": "tcplife.data.client_bytes",
+    "server_bytes": "tcplife.data.server_bytes",
+    "close": "tcplife.close.type",
+    "initiator": "tcplife.close.initiator",
+    "close_duration": "tcplife.close.duration",
+    "close_wait": "tcplife.close.close_wait",
+    "time_wait": "tcplife.timewait.side",
+}
+# what the table prints where the packet shows no such field
+ABSENT = {"initiator": "none", "time_wait": "none"}
+
+
+def _captures():
+    return [pytest.param(c, id=str(c)) for c in harness.find_captures()]
+
+
+def _streams_json(staged, cap, two_pass):
+    out = staged.tshark(["-q", "-r", cap, "-z", "tcplife,streams,json"], two_pass=two_pass)
+    start = out.index("[")
+    # numbers as written: a float would round the nanoseconds
+    return json.loads(out[start:out.rindex("]") + 1], parse_float=str)
+
+
+def _json_text(value):
+    if value is None:
+        return ""
+    return str(value)
+
+
+@pytest.mark.parametrize("rel", _captures())
+def test_streams_agree_with_packet_fields(staged, rel):
+    cap = staged.capture(rel)
+    rows = _streams_json(staged, cap, two_pass=True)
+    assert rows == _streams_json(staged, cap, two_pass=False), "single pass and two passes differ"
+
+    fields = ["tcplife.stream"] + list(ROW_FIELDS.values())
+    args = ["-r", cap, "-Y", "tcplife", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+    for f in fields:
+        args += ["-e", f]
+    last = {}
+    for line in staged.tshark(args, two_pass=True).splitlines():
+        cols = line.split("\t")
+        last[cols[0]] = dict(zip(fields[1:], cols[1:]))
+
+    counts = {}
+    for row in rows:
+        counts[row["stream"]] = counts.get(row["stream"], 0) + 1
+    for row in rows:
+        if counts[row["stream"]] > 1:
+            continue    # several connections share the tcp.stream: no per-stream packet view
+        packet = last[str(row["stream"])]
+        for column, field in ROW_FIELDS.items():
+            want = packet[field] or ABSENT.get(column, "")
+            assert _json_text(row[column]) == want, f"stream {row['stream']} {column}"
+
+
+@pytest.mark.parametrize("rel", _captures())
+def test_views_same_in_one_and_two_passes(staged, rel):
+    cap = staged.capture(rel)
+    args = ["-q", "-r", cap, "-z", "tcplife,ladder,ascii", "-z", "tcplife,streams,csv"]
+    assert staged.tshark(args) == staged.tshark(args, two_pass=True)
+
+
+def _tree_counts(text, node):
+    """Children of a top-level stats tree node: {name: count}."""
+    counts, inside = {}, False
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            inside = line.startswith(node + " ")
+            continue
+        if inside:
+            m = re.match(r"\s+(\S.*?)\s{2,}(\d+)\s", line)
+            if m:
+                counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+@pytest.mark.parametrize("two_pass", [False, True], ids=["one-pass", "two-pass"])
+def test_tree_counts_close_many(staged, two_pass):
+    # close-many: 120 connections, the server closing at once (merged FIN+ACK)
+    # and 300 ms after EOF (four-way) in turn (captures/README.md)
+    text = staged.tshark(["-q", "-r", staged.capture("close-many.pcapng"), "-z", "tcplife,tree"],
+                         two_pass=two_pass)
+    assert _tree_counts(text, "Close type").get("three-way") == 60
+    assert _tree_counts(text, "Close type").get("four-way") == 60
+    assert _tree_counts(text, "Handshake outcome").get("complete") == 120
+    assert _tree_counts(text, "TIME_WAIT held by").get("client") == 120
+    assert _tree_counts(text, "Final state of the server end").get("CLOSED") == 120
+
+
+def test_tree_counts_refused_and_reuse(staged):
+    text = staged.tshark(["-q", "-r", staged.capture("refused.pcapng"), "-z", "tcplife,tree"])
+    assert _tree_counts(text, "Handshake outcome").get("refused") == 1
+    # timewait-client-reuse: four connections from one port, each of the
+    # later three inside the previous one's TIME_WAIT, with timestamps (safe)
+    text = staged.tshark(["-q", "-r", staged.capture("timewait-client-reuse.pcapng"),
+                          "-z", "tcplife,tree"])
+    assert _tree_counts(text, "TIME_WAIT reuse of the 4-tuple").get("inside 2MSL, safe") == 3
+
+
+def test_ladder_of_merged_close(staged):
+    # close-merged: client FIN 8, server FIN+ACK 9, final ACK 10 (captures/close-merged.facts)
+    text = staged.tshark(["-q", "-r", staged.capture("close-merged.pcapng"),
+                          "-z", "tcplife,ladder,ascii"])
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    arrow = {int(m.group(1)): line for line in lines
+             if (m := re.match(r"\s*\d+\.\d+\s+(\d+)\s", line))}
+    assert sorted(arrow) == [1, 2, 3, 8, 9, 10]
+    assert "FIN_WAIT_1" in arrow[8] and "CLOSE_WAIT" in arrow[8] and "--->|" in arrow[8]
+    assert "TIME_WAIT" in arrow[9] and "LAST_ACK" in arrow[9] and "|<---" in arrow[9]
+    assert any("three-way close" in line for line in lines)
+    assert any("data segments" in line for line in lines)
+
+
+def test_ladder_svg(staged):
+    out_dir = staged.root / "svg"
+    out_dir.mkdir(exist_ok=True)
+    os.chmod(out_dir, 0o777)
+    staged.tshark(["-q", "-r", staged.capture("close-simultaneous.pcapng"),
+                   "-z", f"tcplife,ladder,svg={out_dir}"])
+    files = sorted(out_dir.glob("*.svg"))
+    assert len(files) == 1
+    root = ET.parse(files[0]).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    arrows = [e for e in root.iter(ns + "line") if e.get("marker-end")]
+    # close-simultaneous: SYN, SYN-ACK, ACK, FIN, FIN, two ACKs of FIN (captures/close-simultaneous.facts)
+    assert len(arrows) == 7
+    texts = " ".join(t.text or "" for t in root.iter(ns + "text"))
+    assert "CLOSING" in texts and "simultaneous close" in texts
