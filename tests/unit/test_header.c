@@ -45,6 +45,16 @@ static void assert_no_options(const tl_segment *seg)
     g_assert_false(seg->has_ts);
 }
 
+/* Build a header with these options and parse it: it must parse. */
+static tl_segment parse_options(const unsigned char *opts, size_t n)
+{
+    unsigned char hdr[MAX_HDR];
+    size_t len = build_header(hdr, opts, n);
+    tl_segment seg = stale_segment();
+    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    return seg;
+}
+
 static void test_fixed_header(void)
 {
     unsigned char hdr[MAX_HDR];
@@ -67,10 +77,7 @@ static void test_syn_options(void)
         4, 2,                           /* SACK permitted */
         8, 10, 0, 0, 0x12, 0x34, 0, 0, 0x56, 0x78  /* TS */
     };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     g_assert_cmpuint(seg.mss, ==, 1460);
     g_assert_cmpint(seg.wscale, ==, 7);
     g_assert_true(seg.sack_perm);
@@ -83,10 +90,7 @@ static void test_syn_options(void)
 static void test_wscale_capped(void)
 {
     static const unsigned char opts[] = { 3, 3, 20 };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     g_assert_cmpint(seg.wscale, ==, 14);
 }
 
@@ -110,10 +114,7 @@ static void test_options_cut_by_capture(void)
 static void check_bad_length(unsigned char bad_len)
 {
     const unsigned char opts[] = { 2, 4, 0x05, 0xb4, 8, bad_len, 3, 3, 7 };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     g_assert_cmpuint(seg.mss, ==, 1460);
     g_assert_false(seg.has_ts);
 }
@@ -132,10 +133,7 @@ static void test_option_length_one(void)
 static void test_option_overruns_header(void)
 {
     static const unsigned char opts[] = { 2, 4, 0x05, 0xb4, 8, 10, 0, 0, 0x12, 0x34, 0, 0 };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     g_assert_cmpuint(seg.mss, ==, 1460);
     g_assert_false(seg.has_ts);
 }
@@ -144,10 +142,7 @@ static void test_option_overruns_header(void)
 static void test_option_wrong_length_skipped(void)
 {
     static const unsigned char opts[] = { 2, 3, 0x05, 4, 2 };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     g_assert_cmpuint(seg.mss, ==, 0);
     g_assert_true(seg.sack_perm);
 }
@@ -155,10 +150,7 @@ static void test_option_wrong_length_skipped(void)
 static void test_eol_ends_options(void)
 {
     static const unsigned char opts[] = { 0, 2, 4, 0x05, 0xb4 };
-    unsigned char hdr[MAX_HDR];
-    size_t len = build_header(hdr, opts, sizeof opts);
-    tl_segment seg = stale_segment();
-    g_assert_true(tl_parse_tcp_header(hdr, len, &seg));
+    tl_segment seg = parse_options(opts, sizeof opts);
     assert_no_options(&seg);
 }
 
