@@ -17,7 +17,7 @@
 
 typedef enum {
     FRAME_KIND_NONE = 0,
-    FRAME_KIND_KEPT,            /* one verdict, p_get_proto_data() key 0 */
+    FRAME_KIND_KEPT,            /* one verdict, in its connection's chain */
     FRAME_KIND_KEPT_MULTI,      /* several TCP layers: verdicts at keys 0..count-1 */
     FRAME_KIND_DATA,
     FRAME_KIND_ACK,

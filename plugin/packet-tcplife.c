@@ -177,9 +177,13 @@ static void analyse_frame(packet_info *pinfo, proto_tree *tree)
         *copy = v;
         if (result == TL_STEP_KEEP)
             tl_conn_keep(&rec->conn, copy);
+        if (n == 1) {
+            /* Found again through the connection's chain: no proto data needed. */
+            code = FRAME_CODE(FRAME_KIND_KEPT, 0, rec->conn.id + 1);
+            continue;
+        }
         p_add_proto_data(wmem_file_scope(), pinfo, proto_tcplife, kept++, copy);
-        code = n == 1 ? FRAME_CODE(FRAME_KIND_KEPT, 0, rec->conn.id + 1)
-                      : FRAME_CODE(FRAME_KIND_KEPT_MULTI, 0, kept);
+        code = FRAME_CODE(FRAME_KIND_KEPT_MULTI, 0, kept);
     }
     if (code)
         conn_store_set_frame(pinfo->num, code);
@@ -505,20 +509,24 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
     if (kind == FRAME_KIND_NONE)
         return;
-    if (kind == FRAME_KIND_KEPT || kind == FRAME_KIND_KEPT_MULTI) {
-        guint32 count = kind == FRAME_KIND_KEPT ? 1 : FRAME_CODE_HIGH(code);
-        for (guint32 i = 0; i < count; i++) {
+    if (kind == FRAME_KIND_KEPT_MULTI) {
+        for (guint32 i = 0; i < FRAME_CODE_HIGH(code); i++) {
             const tl_verdict *v = p_get_proto_data(wmem_file_scope(), pinfo, proto_tcplife, i);
             if (v)
                 show_verdict(tvb, pinfo, tree, v);
         }
         return;
     }
-    /* A plain packet: its states are those of the last kept verdict before it. */
     const conn_rec *rec = conn_store_get(FRAME_CODE_HIGH(code) - 1);
     const tl_verdict *base = rec ? tl_conn_verdict_at(&rec->conn, pinfo->num) : NULL;
     if (!base)
         return;
+    if (kind == FRAME_KIND_KEPT) {
+        if (base->frame == pinfo->num)
+            show_verdict(tvb, pinfo, tree, base);
+        return;
+    }
+    /* A plain packet: its states are those of the last kept verdict before it. */
     tl_verdict v;
     memset(&v, 0, sizeof v);
     v.frame = pinfo->num;

@@ -70,7 +70,9 @@ def sanitizer_env(plugin=None):
         return {}
     return {"LD_PRELOAD": preload,
             "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=1",
-            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+            # extcaps inherit LD_PRELOAD; androiddump then hangs `tshark -G plugins`
+            "WIRESHARK_EXTCAP_DIR": "/nonexistent/tcplife-no-extcap"}
 
 
 def unexpected_stderr(stderr: str):
