@@ -13,6 +13,18 @@ WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
 
+/* Wireshark 4.2 added plugin_describe() (wsutil/plugins.h, not installed by
+ * 4.0): every API difference between versions is kept here, behind this check. */
+#if defined(__has_include) && __has_include(<wsutil/plugins.h>)
+#include <wsutil/plugins.h>
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+}
+#endif
+
 static void register_tcplife_taps(void)
 {
     tcplife_register_stats_tree();
