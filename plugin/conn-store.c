@@ -12,7 +12,7 @@ static GArray *frame_codes;     /* frame number -> code */
 static guint tuple_hash(gconstpointer key)
 {
     const tuple_key *t = key;
-    guint h = add_address_to_hash(t->port[0] << 16 | t->port[1], &t->addr[0]);
+    guint h = add_address_to_hash((guint)t->port[0] << 16 | t->port[1], &t->addr[0]);
     return add_address_to_hash(h, &t->addr[1]);
 }
 

@@ -178,15 +178,18 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     bool first_copy = !x->isn_known;
 
     if (first_copy) {
+        uint32_t syn_end = seg->seq + 1 + seg->len;
         x->isn = seg->seq;
         x->isn_known = true;
-        x->nxt = seg->seq + 1 + seg->len;
+        /* Data captured before its SYN (reordering) already advanced nxt. */
+        if (!x->nxt_known || SEQ_GT(syn_end, x->nxt))
+            x->nxt = syn_end;
         x->nxt_known = true;
         x->syn_ts = seg->ts;
         x->syn_tsval = seg->tsval;
         take_options(x, seg);
         if (seg->len) {
-            x->bytes = seg->len;
+            x->bytes += seg->len;
             if (!conn->data_first_frame)
                 conn->data_first_frame = seg->frame;
             conn->data_last_frame = seg->frame;
