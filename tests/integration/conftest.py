@@ -213,18 +213,8 @@ def staged():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(plugin, target)
         stage.home_empty.mkdir()
-        src_caps = harness.captures_dir()
-        for rel in harness.find_captures():
-            dest = stage.captures / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src_caps / rel, dest)
-        # Everything readable (and directories enterable) by anyone, nothing writable.
-        for dirpath, dirnames, filenames in os.walk(root):
-            os.chmod(dirpath, 0o755)
-            for name in filenames:
-                p = os.path.join(dirpath, name)
-                if not os.path.islink(p):
-                    os.chmod(p, 0o644)
+        harness.copy_captures(harness.captures_dir(), harness.find_captures(), stage.captures)
+        harness.make_world_readable(root)
         yield stage
     finally:
         if os.environ.get("TCPLIFE_KEEP_STAGE") == "1":

@@ -3,6 +3,7 @@ exist, and how .facts files read. No tshark here (see conftest.py)."""
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 from contract import CAPTURE_EXTENSIONS
@@ -27,6 +28,25 @@ def find_captures():
     found = [p.relative_to(root) for p in root.rglob("*")
              if p.is_file() and p.name.lower().endswith(CAPTURE_EXTENSIONS)]
     return sorted(found, key=str)
+
+
+def copy_captures(src_root: Path, rels, dest_root: Path):
+    """Copy captures (paths relative to captures/) into a staging tree."""
+    for rel in rels:
+        dest = dest_root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src_root / rel, dest)
+
+
+def make_world_readable(root):
+    """Directories enterable and files readable by anyone, nothing writable:
+    tshark runs as an unprivileged user when the tests run as root."""
+    for dirpath, _dirs, files in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644)
 
 
 def find_facts_files():

@@ -41,6 +41,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "integration"))
+import harness  # noqa: E402  (staging helpers shared with the integration tests)
 RUN_UNPRIVILEGED = HERE.parent / "tools" / "run-unprivileged"
 EXTS = (".pcapng", ".pcap", ".cap")
 RATES = (0.002, 0.01, 0.05)
@@ -161,10 +163,7 @@ def main():
             if r.returncode != 0:
                 combined = None
             jobs_list.append((cap, combined, parts))
-        for dirpath, _, files in os.walk(stage):
-            os.chmod(dirpath, 0o755)
-            for f in files:
-                os.chmod(os.path.join(dirpath, f), 0o644)
+        harness.make_world_readable(stage)
 
         def check(item):
             cap, combined, parts, mode = item

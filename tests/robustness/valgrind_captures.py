@@ -49,6 +49,7 @@ except ImportError:  # a python3 without pytest (e.g. a pyenv shim): a stand-in
     _stub.fail = _stub.exit = _die
     sys.modules["pytest"] = _stub
 import conftest  # noqa: E402  (the harness's staging helpers; imports pytest)
+import harness  # noqa: E402
 from contract import PLUGIN_FILE  # noqa: E402
 
 DEFAULT_CAPTURES = [
@@ -71,16 +72,8 @@ def stage(plugin: Path, source: Path, captures):
     st.plugin_in_plugin_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plugin, st.plugin_in_plugin_dir)
     st.home_empty.mkdir()
-    for rel in captures:
-        dest = st.captures / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / "captures" / rel, dest)
-    for dirpath, _dirs, files in os.walk(root):
-        os.chmod(dirpath, 0o755)
-        for name in files:
-            p = os.path.join(dirpath, name)
-            if not os.path.islink(p):
-                os.chmod(p, 0o644)
+    harness.copy_captures(source / "captures", captures, st.captures)
+    harness.make_world_readable(root)
     logs = root / "vglogs"
     logs.mkdir()
     os.chmod(logs, 0o1777)        # valgrind runs as the unprivileged user and writes here
