@@ -11,7 +11,7 @@
 #include "conn-store.h"
 #include "names.h"
 #include "tcplife-tap.h"
-#include "tcp-fields.h"
+#include "tcp-layers.h"
 #include "lifecycle.h"
 
 static int proto_tcplife = -1;
@@ -134,18 +134,18 @@ static frame_kind plain_kind(tl_event event)
 }
 
 /* Step one segment through its connection; returns the connection or NULL. */
-static conn_rec *step_segment(packet_info *pinfo, tcp_layer *layer, tl_verdict *v, tl_step_result *result)
+static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_step_result *result)
 {
     tl_segment *seg = &layer->seg;
     conn_rec *rec = conn_store_current(layer->tcp_stream);
     if (rec) {
-        seg->from_a = conn_store_from_a(rec, &pinfo->net_src, seg->sport);
+        seg->from_a = conn_store_from_a(rec, &layer->src, seg->sport);
         *result = tl_conn_step(&rec->conn, seg, v);
         if (*result != TL_STEP_NEW_CONN)
             return rec;
     }
     conn_rec *prev;
-    rec = conn_store_open(layer->tcp_stream, &pinfo->net_src, seg->sport, &pinfo->net_dst, seg->dport, &prev);
+    rec = conn_store_open(layer->tcp_stream, &layer->src, seg->sport, &layer->dst, seg->dport, &prev);
     if (!rec)
         return NULL;
     rec->conn.time_wait = (gint64)pref_time_wait * 1000000000;
@@ -156,17 +156,17 @@ static conn_rec *step_segment(packet_info *pinfo, tcp_layer *layer, tl_verdict *
     return rec;
 }
 
-static void analyse_frame(packet_info *pinfo, proto_tree *tree)
+static void analyse_frame(packet_info *pinfo)
 {
-    tcp_layer layers[TCP_FIELDS_MAX_LAYERS];
-    guint n = tcp_fields_read(pinfo, tree, layers, G_N_ELEMENTS(layers));
+    tcp_layer layers[TCP_LAYERS_MAX];
+    guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers));
     guint32 code = 0;
     guint kept = 0;
 
     for (guint i = 0; i < n; i++) {
         tl_verdict v;
         tl_step_result result;
-        conn_rec *rec = step_segment(pinfo, &layers[i], &v, &result);
+        conn_rec *rec = step_segment(&layers[i], &v, &result);
         if (!rec)
             continue;
         if (result == TL_STEP_PLAIN && n == 1) {
@@ -541,7 +541,7 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     if (!PINFO_FD_VISITED(pinfo))
-        analyse_frame(pinfo, tree);
+        analyse_frame(pinfo);
     show_frame(tvb, pinfo, tree);
     return 0;
 }
@@ -757,5 +757,5 @@ void proto_reg_handoff_tcplife(void)
 {
     tcplife_handle = create_dissector_handle(dissect_tcplife, proto_tcplife);
     register_postdissector(tcplife_handle);
-    tcp_fields_want(tcplife_handle);
+    tcp_layers_init();
 }

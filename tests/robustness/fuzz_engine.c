@@ -4,7 +4,8 @@
  * the glue (packet-tcplife.c) does: kept verdicts are copied and linked with
  * tl_conn_keep, TL_STEP_NEW_CONN starts a fresh connection stepped with the
  * segment. The whole input is also given to tl_parse_tcp_header (every length
- * up to 80 bytes), and the parsed segment is stepped as well.
+ * up to 80 bytes), and the parsed segment is stepped as well; and, as a frame,
+ * to tl_find_tcp with the ports of every 4-byte window and every cut.
  *
  * record: b0 bit0 direction (0: end X, 1: end Y), bit1 TS option, bit2 SACK-perm,
  *            bit3 window scale, bit4 "jump": seq/ack deltas are scaled by 2^24,
@@ -22,6 +23,7 @@
  *   - bytes of each end never decrease within a connection
  *   - fin_frame <= last_ack_frame when both are set
  *   - a verdict's ack_link names a kept frame of the same connection
+ *   - a found TCP header has its ports and both addresses inside the captured bytes
  *
  * Build: clang -fsanitize=fuzzer,address,undefined (tests/robustness/CMakeLists.txt,
  * only when the C compiler is clang). Run: fuzz_engine -max_total_time=60 CORPUS_DIR
@@ -32,6 +34,7 @@
 
 #include "lifecycle.h"
 #include "tcp_header.h"
+#include "tcp_locate.h"
 
 #define MAX_KEPT 4096
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
@@ -128,6 +131,25 @@ static void step(tl_segment *seg, int dir_x, uint32_t *conn_id)
     }
 }
 
+/* The input as a frame: every window as the ports sought, every cut as the snap length. */
+static void locate_in(const uint8_t *data, size_t size)
+{
+    size_t max = size < 128 ? size : 128;
+    for (size_t w = 0; w + 4 <= max; w += 3) {
+        uint16_t sport = (uint16_t)(data[w] << 8 | data[w + 1]);
+        uint16_t dport = (uint16_t)(data[w + 2] << 8 | data[w + 3]);
+        for (size_t cut = w; cut <= max; cut += 7) {
+            tl_tcp_spot spot;
+            if (!tl_find_tcp(data, cut, max + data[0], data[1] % 64, sport, dport, &spot))
+                continue;
+            CHECK(spot.tcp_off + 4 <= cut);
+            CHECK(spot.addr_len == 4 || spot.addr_len == 16);
+            CHECK(spot.addr_off + 2u * spot.addr_len <= spot.tcp_off);
+            CHECK(data[spot.tcp_off] == data[w] && data[spot.tcp_off + 3] == data[w + 3]);
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -136,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t ts = 1000000000;
     uint32_t frame = 1;
 
+    locate_in(data, size);
     fc.started = 0;
     nxt[0] = 1000;
     nxt[1] = 5000000;

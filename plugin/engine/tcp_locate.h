@@ -1,0 +1,33 @@
+/* tcp_locate.h — find a TCP header behind its IPv4 or IPv6 header in raw bytes.
+ *
+ * Wireshark's TCP dissector leaves each layer's ports in the packet's proto
+ * data but not where the header sits. Asking for TCP fields instead would make
+ * tshark build every dissector's tree on every packet, which costs more than
+ * the whole analysis; so the glue finds the header itself: an IP header whose
+ * payload is TCP with exactly those ports. Pure C11, unit-tested and fuzzed
+ * without Wireshark.
+ */
+#ifndef TCPLIFE_TCP_LOCATE_H
+#define TCPLIFE_TCP_LOCATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    size_t  tcp_off;        /* first byte of the TCP header */
+    size_t  seg_end;        /* one past the segment's last byte, as the IP length says
+                               (bounded by the reported length, as Wireshark bounds it) */
+    size_t  addr_off;       /* the IP source address; the destination follows it */
+    uint8_t addr_len;       /* 4 (IPv4) or 16 (IPv6) */
+} tl_tcp_spot;
+
+/* Search buf from offset `from` for the first IPv4/IPv6 header that carries an
+ * unfragmented TCP header (or a first fragment, which only appears here when
+ * reassembly is off) with ports sport -> dport. captured: bytes present in buf;
+ * reported: the length on the wire. IPv6 extension headers are walked. A zero
+ * IPv4 total length is taken as TCP segmentation offload, as Wireshark does. */
+bool tl_find_tcp(const unsigned char *buf, size_t captured, size_t reported, size_t from,
+                 uint16_t sport, uint16_t dport, tl_tcp_spot *spot);
+
+#endif /* TCPLIFE_TCP_LOCATE_H */

@@ -1,0 +1,139 @@
+/* tcp-layers.c — the TCP layers of a frame, read without a tree (see tcp-layers.h). */
+#include "tcp-layers.h"
+
+#include <epan/conversation.h>
+#include <epan/proto_data.h>
+#include <wsutil/pint.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "tcp_header.h"
+#include "tcp_locate.h"
+
+static int proto_tcp = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
+static int hf_tcp_srcport = -1;
+static int hf_tcp_dstport = -1;
+
+void tcp_layers_init(void)
+{
+    proto_tcp = proto_get_id_by_filter_name("tcp");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
+    hf_tcp_dstport = proto_registrar_get_id_byname("tcp.dstport");
+}
+
+/* Layer numbers (positions in pinfo->layers, as TCP saw pinfo->curr_layer_num)
+ * of the TCP layers not quoted inside an ICMP/ICMPv6 error, outer first. */
+static guint tcp_layer_numbers(packet_info *pinfo, int *nums, guint max)
+{
+    guint n = 0;
+    int pos = 0;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && n < max; f = wmem_list_frame_next(f)) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        pos++;
+        if (proto == proto_icmp || proto == proto_icmpv6)
+            break;
+        if (proto == proto_tcp)
+            nums[n++] = pos;
+    }
+    return n;
+}
+
+/* Where the search for the next (inner) TCP layer resumes. */
+typedef struct {
+    GSList *source;         /* in pinfo->data_src; the frame comes first */
+    size_t  from;
+} search_cursor;
+
+/* A TCP header in one data source: bytes from the header on, and the segment's end. */
+typedef struct {
+    const guint8 *hdr;
+    size_t        captured;     /* header bytes present */
+    size_t        seg_len;      /* header and payload, by the IP length */
+} tcp_bytes;
+
+static gboolean ports_at_start(const guint8 *buf, size_t captured, guint16 sport, guint16 dport)
+{
+    return captured >= 4 && pntoh16(buf) == sport && pntoh16(buf + 2) == dport;
+}
+
+/* Find the header with these ports: behind its IP header, or at the start of
+ * a data source of its own (an IP datagram reassembled from fragments, a
+ * decrypted payload), where the addresses are those of the frame's IP layer. */
+static gboolean locate(packet_info *pinfo, guint16 sport, guint16 dport, search_cursor *cur,
+                       tcp_layer *t, tcp_bytes *bytes)
+{
+    for (GSList *s = cur->source; s; s = s->next, cur->from = 0) {
+        tvbuff_t *tvb = get_data_source_tvb((const struct data_source *)s->data);
+        size_t captured = tvb_captured_length(tvb);
+        size_t reported = tvb_reported_length(tvb);
+        if (captured == 0)
+            continue;
+        const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)captured);
+        tl_tcp_spot spot;
+        if (s != pinfo->data_src && cur->from == 0 && ports_at_start(buf, captured, sport, dport)) {
+            copy_address_shallow(&t->src, &pinfo->src);
+            copy_address_shallow(&t->dst, &pinfo->dst);
+            spot.tcp_off = 0;
+            spot.seg_end = reported;
+        } else if (tl_find_tcp(buf, captured, reported, cur->from, sport, dport, &spot)) {
+            int type = spot.addr_len == 4 ? AT_IPv4 : AT_IPv6;
+            set_address(&t->src, type, spot.addr_len, buf + spot.addr_off);
+            set_address(&t->dst, type, spot.addr_len, buf + spot.addr_off + spot.addr_len);
+        } else {
+            continue;
+        }
+        cur->source = s;
+        cur->from = spot.tcp_off + 4;
+        bytes->hdr = buf + spot.tcp_off;
+        bytes->captured = captured - spot.tcp_off;
+        bytes->seg_len = spot.seg_end > spot.tcp_off ? spot.seg_end - spot.tcp_off : 0;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/* tcp.stream as TCP assigned it: the same conversation lookup TCP made. */
+static gboolean stream_of(packet_info *pinfo, const tcp_layer *t, guint32 *stream)
+{
+    conversation_t *conv = find_conversation(pinfo->num, &t->src, &t->dst, CONVERSATION_TCP,
+                                             t->seg.sport, t->seg.dport, 0);
+    const struct tcp_analysis *tcpd = conv ? conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (!tcpd)
+        return FALSE;
+    *stream = tcpd->stream;
+    return TRUE;
+}
+
+guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max)
+{
+    int nums[TCP_LAYERS_MAX];
+    guint layers = tcp_layer_numbers(pinfo, nums, MIN(max, TCP_LAYERS_MAX));
+    search_cursor cur = { pinfo->data_src, 0 };
+    gint64 ts = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    guint n = 0;
+
+    for (guint i = 0; i < layers; i++) {
+        /* TCP stores each layer's ports before anything can fail; a port of 0 reads as NULL. */
+        guint16 sport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_srcport, nums[i]));
+        guint16 dport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_dstport, nums[i]));
+        tcp_layer *t = &out[n];
+        tcp_bytes bytes;
+        memset(t, 0, sizeof *t);
+        if (!locate(pinfo, sport, dport, &cur, t, &bytes))
+            continue;
+        size_t hlen = (size_t)(bytes.captured >= 13 ? bytes.hdr[12] >> 4 : 0) * 4;
+        /* As TCP: no segment length for a header length under 20 or beyond the segment. */
+        if (hlen < 20 || bytes.seg_len < hlen
+            || !tl_parse_tcp_header(bytes.hdr, MIN(bytes.captured, hlen), &t->seg))
+            continue;
+        t->seg.len = (guint32)(bytes.seg_len - hlen);
+        t->seg.frame = pinfo->num;
+        t->seg.ts = ts;
+        if (stream_of(pinfo, t, &t->tcp_stream))
+            n++;
+    }
+    return n;
+}

@@ -1,0 +1,34 @@
+/* tcp-layers.h — the TCP layers of the frame being dissected, read without a tree.
+ *
+ * tcplife wants no fields: a post-dissector that wants any makes tshark build
+ * every dissector's tree on every packet, which would cost more than all of
+ * tcplife. Each TCP layer's ports come from the proto data TCP leaves for every
+ * layer; the header is found in the bytes behind its IP header and decoded
+ * there; tcp.stream comes from TCP's conversation for those addresses and
+ * ports. TCP headers quoted inside ICMP/ICMPv6 errors are skipped: they belong
+ * to no connection's life.
+ */
+#ifndef TCPLIFE_TCP_LAYERS_H
+#define TCPLIFE_TCP_LAYERS_H
+
+#include <epan/packet.h>
+
+#include "lifecycle.h"
+
+#define TCP_LAYERS_MAX 4
+
+typedef struct {
+    tl_segment seg;
+    guint32    tcp_stream;
+    address    src;         /* the addresses the segment travelled between; */
+    address    dst;         /* they point into the packet's bytes */
+} tcp_layer;
+
+/* Resolve TCP's protocol and port field ids (at handoff). */
+void tcp_layers_init(void);
+
+/* Read the TCP layers of the frame being dissected (first pass), outer first.
+ * Fills seg except from_a; returns how many layers were read. */
+guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max);
+
+#endif /* TCPLIFE_TCP_LAYERS_H */
