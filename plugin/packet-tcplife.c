@@ -484,13 +484,13 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     const tl_conn *c = &rec->conn;
     proto_item *ti = NULL;
     if (tree) {
-        ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
+        /* One formatting of the label, not the name and then an appended summary. */
+        ti = proto_tree_add_protocol_format(tree, proto_tcplife, tvb, 0, 0, "%s: %s, client %s, server %s",
+                                            proto_get_protocol_name(proto_tcplife),
+                                            tcplife_event_name(v->event),
+                                            tcplife_state_name(v->state[TL_CLIENT]),
+                                            tcplife_state_name(v->state[TL_SERVER]));
         proto_item_set_generated(ti);
-        if (PITEM_FINFO(ti))    /* a faked item has no label worth formatting */
-            proto_item_append_text(ti, ": %s, client %s, server %s",
-                                   tcplife_event_name(v->event),
-                                   tcplife_state_name(v->state[TL_CLIENT]),
-                                   tcplife_state_name(v->state[TL_SERVER]));
         show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v);
     }
     show_findings(pinfo, ti, v, c);
