@@ -1,6 +1,9 @@
 /* conn-store.c — file-scope storage of connections and per-frame codes. */
 #include "conn-store.h"
 
+#include <stddef.h>
+#include <string.h>
+
 #include <epan/to_str.h>
 #include <epan/wmem_scopes.h>
 
@@ -9,19 +12,21 @@ static wmem_map_t *tuples;      /* tuple_key -> itself, keys in wmem file scope 
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
 static GArray *frame_codes;     /* frame number -> code */
 
+#define TUPLE_KEY_BYTES offsetof(tuple_key, last_slot)
+
 static guint tuple_hash(gconstpointer key)
 {
-    const tuple_key *t = key;
-    guint h = add_address_to_hash((guint)t->port[0] << 16 | t->port[1], &t->addr[0]);
-    return add_address_to_hash(h, &t->addr[1]);
+    /* FNV-1a over the key bytes */
+    const guint8 *p = key;
+    guint h = 2166136261u;
+    for (size_t i = 0; i < TUPLE_KEY_BYTES; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
 }
 
 static gboolean tuple_equal(gconstpointer a, gconstpointer b)
 {
-    const tuple_key *x = a;
-    const tuple_key *y = b;
-    return x->port[0] == y->port[0] && x->port[1] == y->port[1]
-        && addresses_equal(&x->addr[0], &y->addr[0]) && addresses_equal(&x->addr[1], &y->addr[1]);
+    return memcmp(a, b, TUPLE_KEY_BYTES) == 0;
 }
 
 /* Which endpoint sorts first decides the canonical order. */
@@ -29,6 +34,11 @@ static gboolean endpoint_first(const address *a, guint16 pa, const address *b, g
 {
     int c = cmp_address(a, b);
     return c < 0 || (c == 0 && pa <= pb);
+}
+
+static void tuple_address(const tuple_key *t, guint8 idx, address *out)
+{
+    set_address(out, t->addr_type, t->addr_len, t->addr[idx]);
 }
 
 void conn_store_init(void)
@@ -63,10 +73,17 @@ conn_rec *conn_store_current(guint32 tcp_stream)
 
 static tuple_key *find_tuple(const address *src, guint16 sport, const address *dst, guint16 dport, guint8 *src_idx)
 {
+    if (src->len > TUPLE_ADDR_MAX || dst->len != src->len || dst->type != src->type)
+        return NULL;
     gboolean src_first = endpoint_first(src, sport, dst, dport);
+    const address *first = src_first ? src : dst;
+    const address *second = src_first ? dst : src;
     tuple_key probe;
-    probe.addr[0] = src_first ? *src : *dst;
-    probe.addr[1] = src_first ? *dst : *src;
+    memset(&probe, 0, sizeof probe);    /* padding and unused address bytes are part of the key */
+    memcpy(probe.addr[0], first->data, first->len);
+    memcpy(probe.addr[1], second->data, second->len);
+    probe.addr_type = (guint8)src->type;
+    probe.addr_len = (guint8)src->len;
     probe.port[0] = src_first ? sport : dport;
     probe.port[1] = src_first ? dport : sport;
     *src_idx = src_first ? 0 : 1;
@@ -75,11 +92,7 @@ static tuple_key *find_tuple(const address *src, guint16 sport, const address *d
     if (t)
         return t;
     t = wmem_new(wmem_file_scope(), tuple_key);
-    copy_address_wmem(wmem_file_scope(), &t->addr[0], &probe.addr[0]);
-    copy_address_wmem(wmem_file_scope(), &t->addr[1], &probe.addr[1]);
-    t->port[0] = probe.port[0];
-    t->port[1] = probe.port[1];
-    t->last_slot = 0;
+    *t = probe;
     wmem_map_insert(tuples, t, t);
     return t;
 }
@@ -88,13 +101,18 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
                           const address *dst, guint16 dport, conn_rec **prev)
 {
     guint32 slot = conns->len;
+    guint8 a_idx;
     *prev = NULL;
     if (slot >= FRAME_CODE_HIGH_MAX)
+        return NULL;
+    tuple_key *tuple = find_tuple(src, sport, dst, dport, &a_idx);
+    if (!tuple)
         return NULL;
     conn_rec *rec = wmem_new0(wmem_file_scope(), conn_rec);
     tl_conn_init(&rec->conn, slot);
     rec->tcp_stream = tcp_stream;
-    rec->tuple = find_tuple(src, sport, dst, dport, &rec->a_idx);
+    rec->tuple = tuple;
+    rec->a_idx = a_idx;
     if (rec->tuple->last_slot)
         *prev = g_ptr_array_index(conns, rec->tuple->last_slot - 1);
     rec->tuple->last_slot = slot + 1;
@@ -112,15 +130,20 @@ gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 spor
     if (sport != t->port[rec->a_idx])
         return FALSE;
     /* Both ends on one port: only the address tells them apart. */
-    return t->port[b_idx] != sport || addresses_equal(src, &t->addr[rec->a_idx]);
+    if (t->port[b_idx] != sport)
+        return TRUE;
+    address a;
+    tuple_address(t, rec->a_idx, &a);
+    return addresses_equal(src, &a);
 }
 
 char *conn_store_endpoint(const conn_rec *rec, tl_role role)
 {
     guint8 idx = (role == TL_CLIENT) == rec->conn.a_is_client ? rec->a_idx : !rec->a_idx;
-    const address *addr = &rec->tuple->addr[idx];
-    char *name = address_to_str(NULL, addr);
-    char *out = addr->type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, rec->tuple->port[idx])
+    address addr;
+    tuple_address(rec->tuple, idx, &addr);
+    char *name = address_to_str(NULL, &addr);
+    char *out = addr.type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, rec->tuple->port[idx])
                                       : g_strdup_printf("%s:%u", name, rec->tuple->port[idx]);
     wmem_free(NULL, name);
     return out;

@@ -30,9 +30,14 @@ typedef enum {
 #define FRAME_CODE_HIGH(code)         ((code) >> 4)
 #define FRAME_CODE_HIGH_MAX           0x0FFFFFFEu
 
-/* A 4-tuple in canonical order, shared by all incarnations that use it. */
+/* A 4-tuple in canonical order, shared by all incarnations that use it. The
+ * addresses (IPv4 or IPv6) live inline: no copies, no pointers to chase.
+ * Everything before last_slot is the key, compared bytewise. */
+#define TUPLE_ADDR_MAX 16
 typedef struct {
-    address  addr[2];
+    guint8   addr[2][TUPLE_ADDR_MAX];
+    guint8   addr_type;         /* address_type */
+    guint8   addr_len;
     guint16  port[2];
     guint32  last_slot;         /* newest connection on this 4-tuple */
 } tuple_key;
