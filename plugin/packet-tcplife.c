@@ -20,6 +20,7 @@ static dissector_handle_t tcplife_handle;
 
 /* 2MSL in seconds: Linux holds TIME_WAIT for a fixed 60 s. */
 static guint pref_time_wait = 60;
+static gboolean pref_summary_every_packet = TRUE;
 
 static int hf_stream = -1;
 static int hf_sender = -1;
@@ -457,7 +458,9 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
     }
 }
 
-static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const conn_rec *rec, const tl_verdict *v)
+/* summary: add the connection's handshake, close, data and TIME_WAIT subtrees. */
+static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const conn_rec *rec, const tl_verdict *v,
+                      gboolean summary)
 {
     const tl_conn *c = &rec->conn;
 
@@ -468,6 +471,8 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     add_str(t, hf_server_state, tvb, tcplife_state_name(v->state[TL_SERVER]));
     if (c->role_guessed)
         add_bool(t, hf_role_guessed, tvb, TRUE);
+    if (!summary)
+        return;
     show_handshake(t, tvb, c, v);
     show_ack(t, tvb, v);
     show_close(t, tvb, c, v);
@@ -476,7 +481,7 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     show_timewait(t, tvb, pinfo, c, v);
 }
 
-static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v)
+static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v, gboolean summary)
 {
     const conn_rec *rec = conn_store_get(v->conn_id);
     if (!rec)
@@ -491,7 +496,7 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
                                             tcplife_state_name(v->state[TL_CLIENT]),
                                             tcplife_state_name(v->state[TL_SERVER]));
         proto_item_set_generated(ti);
-        show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v);
+        show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v, summary);
     }
     show_findings(pinfo, ti, v, c);
     if (have_tap_listener(tcplife_tap)) {
@@ -513,7 +518,7 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         for (guint32 i = 0; i < FRAME_CODE_HIGH(code); i++) {
             const tl_verdict *v = p_get_proto_data(wmem_file_scope(), pinfo, proto_tcplife, i);
             if (v)
-                show_verdict(tvb, pinfo, tree, v);
+                show_verdict(tvb, pinfo, tree, v, TRUE);
         }
         return;
     }
@@ -523,7 +528,7 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         return;
     if (kind == FRAME_KIND_KEPT) {
         if (base->frame == pinfo->num)
-            show_verdict(tvb, pinfo, tree, base);
+            show_verdict(tvb, pinfo, tree, base, TRUE);
         return;
     }
     /* A plain packet: its states are those of the last kept verdict before it. */
@@ -535,7 +540,7 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     v.event = kind == FRAME_KIND_DATA ? TL_EV_DATA : kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
     v.state[TL_CLIENT] = base->state[TL_CLIENT];
     v.state[TL_SERVER] = base->state[TL_SERVER];
-    show_verdict(tvb, pinfo, tree, &v);
+    show_verdict(tvb, pinfo, tree, &v, pref_summary_every_packet || kind == FRAME_KIND_DATA_AFTER_FIN);
 }
 
 static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -745,6 +750,12 @@ void proto_register_tcplife(void)
         "How long an end stays in TIME_WAIT. Linux: 60 (fixed); RFC 9293: 240 (MSL 2 min); "
         "Windows: 240; BSD: 60 (MSL 30 s). Changing it re-runs the analysis.",
         10, &pref_time_wait);
+    prefs_register_bool_preference(prefs, "summary_on_every_packet", "Connection summary on every packet",
+        "Show the handshake, close, data and TIME_WAIT subtrees on every packet of a connection. "
+        "Off: only on packets with a lifecycle event (not on plain data or ACK packets), which makes "
+        "tshark -T fields / -V markedly cheaper; filters on tcplife.handshake.*, close.*, data.*, "
+        "timewait.* and duration then match only those packets.",
+        &pref_summary_every_packet);
 
     tcplife_tap = register_tap(TCPLIFE_TAP_NAME);
     tcplife_register_ladder_menu(proto_tcplife);
