@@ -230,7 +230,7 @@ static void add_copy(proto_tree *tree, int hf_attempt, int hf_backoff, tvbuff_t 
     if (v->attempt < 2)
         return;
     add_uint(tree, hf_attempt, tvb, v->attempt);
-    add_time(tree, hf_backoff, tvb, v->backoff);
+    add_time(tree, hf_backoff, tvb, tl_verdict_backoff(v));
 }
 
 static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
@@ -435,7 +435,7 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
         case TL_FIND_SYN_RETRANS:
         case TL_FIND_FIN_RETRANS:
             expert_add_info_format(pinfo, item, out->ei, "%s retransmission: attempt %u, %.3f s after the previous copy",
-                                   out->finding == TL_FIND_SYN_RETRANS ? "SYN" : "FIN", v->attempt, v->backoff / 1e9);
+                                   out->finding == TL_FIND_SYN_RETRANS ? "SYN" : "FIN", v->attempt, tl_verdict_backoff(v) / 1e9);
             break;
         case TL_FIND_WRONG_ACK:
             expert_add_info_format(pinfo, item, out->ei, "Wrong ACK number: got %u, expected %u",

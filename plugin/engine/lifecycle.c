@@ -99,7 +99,6 @@ static void note_copy(uint16_t *copies, int64_t *last_ts, const tl_segment *seg,
 {
     (*copies)++;
     v->attempt = *copies;
-    v->backoff = seg->ts - *last_ts;
     *last_ts = seg->ts;
 }
 
@@ -617,6 +616,31 @@ const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame)
     while (k && k->frame > frame)
         k = k->prev;
     return k;
+}
+
+/* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,
+ * and all of them are kept: the previous copy is in the chain. */
+static bool is_syn_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_SYN || k->event == TL_EV_SYN_RETRANS
+        || k->event == TL_EV_SYNACK || k->event == TL_EV_SYNACK_RETRANS;
+}
+
+static bool is_fin_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_FIN || k->event == TL_EV_FIN_ACK || k->event == TL_EV_FIN_RETRANS;
+}
+
+int64_t tl_verdict_backoff(const tl_verdict *v)
+{
+    bool syn = v->event == TL_EV_SYN_RETRANS || v->event == TL_EV_SYNACK_RETRANS;
+    if (!syn && v->event != TL_EV_FIN_RETRANS)
+        return 0;
+    for (const tl_verdict *k = v->prev; k; k = k->prev) {
+        if (k->sender == v->sender && (syn ? is_syn_copy(k) : is_fin_copy(k)))
+            return v->ts - k->ts;
+    }
+    return 0;
 }
 
 tl_close_type tl_conn_close_type(const tl_conn *conn)

@@ -142,7 +142,6 @@ typedef struct {
 typedef struct tl_verdict {
     struct tl_verdict *prev;
     int64_t  ts;
-    int64_t  backoff;       /* ns since the previous copy, when attempt > 1 */
     uint64_t gap_bytes[2];  /* payload of the plain packets since the previous kept verdict, per end */
     uint32_t gap_segs[2];   /* ... and how many of them carried payload */
     uint32_t seq;           /* the segment's raw numbers, for ladders */
@@ -259,6 +258,10 @@ void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
 
 /* The newest kept verdict at or before frame, or NULL. */
 const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
+
+/* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
+ * found through the chain of a kept verdict (0 for other packets). */
+int64_t tl_verdict_backoff(const tl_verdict *v);
 
 /* Stream summary, as far as the connection has been stepped. */
 tl_close_type tl_conn_close_type(const tl_conn *conn);

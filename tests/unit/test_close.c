@@ -172,9 +172,22 @@ static void test_fin_retransmission(script *s)
     assert_event(v, TL_EV_FIN_RETRANS);
     assert_finding(v, TL_FIND_FIN_RETRANS);
     g_assert_cmpuint(v->attempt, ==, 2);
-    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
+    assert_backoff(s, v, v->ts - first_ts);
     assert_states(v, TL_ST_FIN_WAIT_1, TL_ST_CLOSE_WAIT);
     g_assert_cmpuint(s->conn.fin_frame, ==, fin_frame);
+}
+
+/* Backoff is measured from the previous copy of the FIN, not from the first. */
+static void test_fin_retransmission_backoff(script *s)
+{
+    open_with_data(s);
+    send_fin(s, TL_CLIENT);
+    wait_ns(s, 200 * MS);
+    int64_t second_ts = resend(s, TL_CLIENT)->ts;
+    wait_ns(s, 400 * MS);
+    const tl_verdict *v = resend(s, TL_CLIENT);
+    g_assert_cmpuint(v->attempt, ==, 3);
+    assert_backoff(s, v, v->ts - second_ts);
 }
 
 static void test_simultaneous_close(script *s)
@@ -417,6 +430,7 @@ int main(int argc, char **argv)
     script_test_add("/close/three-way/fin-ack", test_three_way_fin_ack);
     script_test_add("/close/three-way/final-ack", test_three_way_final_ack);
     script_test_add("/close/fin-retransmission", test_fin_retransmission);
+    script_test_add("/close/fin-retransmission-backoff", test_fin_retransmission_backoff);
     script_test_add("/close/simultaneous/second-fin", test_simultaneous_close);
     script_test_add("/close/simultaneous/amends-kept", test_simultaneous_close_amends_kept);
     script_test_add("/close/simultaneous/first-ack", test_simultaneous_close_first_ack);
