@@ -120,10 +120,11 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
         if (v->findings & notes_of[i].bit)
             g_ptr_array_add(notes, g_strdup(notes_of[i].text));
     }
-    if (v->findings & TL_FIND_WRONG_ACK)
-        g_ptr_array_add(notes, g_strdup_printf("wrong ACK: expected %u",
-                                               c->end[!v->sender].isn_known ? v->ack_expected - c->end[!v->sender].isn
-                                                                            : v->ack_expected));
+    if (v->findings & TL_FIND_WRONG_ACK) {
+        guint32 expected = tl_verdict_ack_expected(c, v);
+        const tl_end *to = &c->end[!v->sender];
+        g_ptr_array_add(notes, g_strdup_printf("wrong ACK: expected %u", to->isn_known ? expected - to->isn : expected));
+    }
     if (v->findings & TL_FIND_TW_REUSE)
         g_ptr_array_add(notes, g_strdup_printf("reuses the 4-tuple %.3f s into TIME_WAIT (%s)",
                                                c->reuse_after / 1e9, c->reuse_safe ? "safe" : "unsafe"));

@@ -288,14 +288,14 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
         add_bool(t, hf_hs_missing, tvb, TRUE);
 }
 
-static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_verdict *v)
+static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
 {
     if (!v->ack_checked)
         return;
     proto_item *ti = proto_tree_add_item(tree, hf_ack, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_ack);
-    add_uint(t, hf_ack_expected, tvb, v->ack_expected);
+    add_uint(t, hf_ack_expected, tvb, tl_verdict_ack_expected(c, v));
     add_bool(t, hf_ack_wrong, tvb, v->ack_wrong);
     if (v->ack_link)
         add_uint(t, v->ack_corrects ? hf_ack_corrects : hf_ack_corrected_by, tvb, v->ack_link);
@@ -439,7 +439,7 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
             break;
         case TL_FIND_WRONG_ACK:
             expert_add_info_format(pinfo, item, out->ei, "Wrong ACK number: got %u, expected %u",
-                                   v->ack_got, v->ack_expected);
+                                   v->ack_got, tl_verdict_ack_expected(c, v));
             break;
         case TL_FIND_TW_REUSE:
             /* One name, two severities: unsafe reuse (RFC 6191) is a warning. */
@@ -469,7 +469,7 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     if (c->role_guessed)
         add_bool(t, hf_role_guessed, tvb, TRUE);
     show_handshake(t, tvb, c, v);
-    show_ack(t, tvb, v);
+    show_ack(t, tvb, c, v);
     show_close(t, tvb, c, v);
     show_data(t, tvb, c);
     add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);

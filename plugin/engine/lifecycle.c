@@ -118,12 +118,19 @@ static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
     x->wrong_ack_frame = 0;
 }
 
-static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, uint32_t expected)
+/* The expected number is the peer's ISN + 1 or FIN + 1, both fixed once
+ * known: the verdict only says which (tl_verdict_ack_expected). */
+static void check_ack(tl_verdict *v, bool of_fin)
+{
+    v->ack_checked = true;
+    v->ack_of_fin = of_fin;
+}
+
+static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, bool of_fin)
 {
     if (!conn->hs_ack_frame && !conn->fin_frame)
         conn->hs_wrong_ack = true;
-    v->ack_checked = true;
-    v->ack_expected = expected;
+    check_ack(v, of_fin);
     v->ack_wrong = true;
     v->findings |= TL_FIND_WRONG_ACK;
     if (!x->wrong_ack_frame)
@@ -159,11 +166,10 @@ static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
 {
     if (!y->isn_known)
         return;
-    v->ack_checked = true;
-    v->ack_expected = y->isn + 1;
+    check_ack(v, false);
     /* With TFO the SYN's data may be acknowledged too: anything up to y's next is right. */
     if (!(seg->flags & TL_ACK) || SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(conn, x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, false);
         return;
     }
     link_correction(conn, x, v);
@@ -270,10 +276,9 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
 static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl_end *y, tl_verdict *v)
 {
     v->event = TL_EV_HANDSHAKE_ACK;
-    v->ack_checked = true;
-    v->ack_expected = y->isn + 1;
+    check_ack(v, false);
     if (SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(conn, x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, false);
         return;
     }
     link_correction(conn, x, v);
@@ -325,14 +330,13 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
 
     if (SEQ_GT(seg->ack, want)) {
         /* Nothing follows a FIN: an ACK beyond it is always wrong. */
-        mark_wrong_ack(conn, x, v, want);
+        mark_wrong_ack(conn, x, v, true);
         return false;
     }
     if (seg->ack == want) {
         if (y->fin_acked)
             return false;
-        v->ack_checked = true;
-        v->ack_expected = want;
+        check_ack(v, true);
         link_correction(conn, x, v);
         y->fin_acked = true;
         return true;
@@ -346,7 +350,7 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
     bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
     if (pure && seg->ack == y->fin_seq && !advanced && y->fin_copies == 1 && leg >= 0
         && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
-        mark_wrong_ack(conn, x, v, want);
+        mark_wrong_ack(conn, x, v, true);
     return false;
 }
 
@@ -616,6 +620,14 @@ const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame)
     while (k && k->frame > frame)
         k = k->prev;
     return k;
+}
+
+uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v)
+{
+    if (!v->ack_checked)
+        return 0;
+    const tl_end *peer = &conn->end[!v->sender];
+    return (v->ack_of_fin ? peer->fin_seq : peer->isn) + 1;
 }
 
 /* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,

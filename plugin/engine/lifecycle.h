@@ -148,7 +148,6 @@ typedef struct tl_verdict {
     uint32_t len;
     uint32_t frame;
     uint32_t findings;      /* TL_FIND_* */
-    uint32_t ack_expected;  /* raw, when ack_checked */
     uint32_t ack_got;       /* the segment's raw ACK number */
     uint32_t ack_link;      /* frame: corrected_by on a wrong ACK, corrects on its fix */
     uint32_t conn_id;       /* the caller's id of the connection */
@@ -158,6 +157,7 @@ typedef struct tl_verdict {
     uint8_t  state[2];      /* tl_state of client and server after this packet */
     uint8_t  flags;         /* TL_* bits of the segment */
     bool     ack_checked;
+    bool     ack_of_fin;    /* checked against the peer's FIN, not its SYN */
     bool     ack_wrong;
     bool     ack_corrects;  /* ack_link names the wrong ACK this one corrects */
 } tl_verdict;
@@ -262,6 +262,9 @@ const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
 /* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
  * found through the chain of a kept verdict (0 for other packets). */
 int64_t tl_verdict_backoff(const tl_verdict *v);
+
+/* The raw ACK number v should have carried, when ack_checked (else 0). */
+uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v);
 
 /* Stream summary, as far as the connection has been stepped. */
 tl_close_type tl_conn_close_type(const tl_conn *conn);

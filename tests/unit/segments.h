@@ -122,14 +122,14 @@ const char *step_name(unsigned result);
             g_assert_cmpint(tl_verdict_backoff(kept_), ==, (expected)); \
     } while (0)
 /* An ACK number the engine checked, with the value it expected. */
-#define assert_ack_ok(v, expected) do { \
+#define assert_ack_ok(s, v, expected) do { \
         g_assert_true((v)->ack_checked); \
-        g_assert_cmphex((v)->ack_expected, ==, (expected)); \
+        g_assert_cmphex(tl_verdict_ack_expected(&(s)->conn, v), ==, (expected)); \
         g_assert_false((v)->ack_wrong); \
     } while (0)
-#define assert_ack_wrong(v, expected) do { \
+#define assert_ack_wrong(s, v, expected) do { \
         g_assert_true((v)->ack_checked); \
-        g_assert_cmphex((v)->ack_expected, ==, (expected)); \
+        g_assert_cmphex(tl_verdict_ack_expected(&(s)->conn, v), ==, (expected)); \
         g_assert_true((v)->ack_wrong); \
         assert_finding(v, TL_FIND_WRONG_ACK); \
     } while (0)

@@ -47,7 +47,7 @@ static void test_ack_of_fin(script *s)
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_ACK_OF_FIN);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
-    assert_ack_ok(v, fin_seq + 1);
+    assert_ack_ok(s, v, fin_seq + 1);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, v->frame);
     assert_close_type(s, TL_CLOSE_INCOMPLETE);
 }
@@ -60,7 +60,7 @@ static void test_ack_of_fin_with_payload(script *s)
     tx(s, TL_CLIENT, TL_FIN | TL_PSH | TL_ACK, 10);
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     assert_event(v, TL_EV_ACK_OF_FIN);
-    assert_ack_ok(v, seq + 10 + 1);
+    assert_ack_ok(s, v, seq + 10 + 1);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
 }
 
@@ -87,7 +87,7 @@ static void test_four_way_final_ack(script *s)
     const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
     assert_event(v, TL_EV_FINAL_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_CLOSED);
-    assert_ack_ok(v, server_fin + 1);
+    assert_ack_ok(s, v, server_fin + 1);
     g_assert_cmpuint(s->conn.last_ack_frame, ==, v->frame);
     assert_close_type(s, TL_CLOSE_FOUR_WAY);
     assert_initiator(s, TL_INITIATOR_CLIENT);
@@ -142,7 +142,7 @@ static void test_three_way_fin_ack(script *s)
     assert_event(v, TL_EV_FIN_ACK);
     assert_finding(v, TL_FIND_MERGED_FIN_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_LAST_ACK);
-    assert_ack_ok(v, client_fin + 1);
+    assert_ack_ok(s, v, client_fin + 1);
     g_assert_true(s->conn.merged);
     g_assert_cmpuint(s->conn.second_fin_frame, ==, v->frame);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, s->conn.second_fin_frame);
@@ -251,7 +251,7 @@ static void test_simultaneous_close_second_ack(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     assert_event(v, TL_EV_FINAL_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_TIME_WAIT);
-    assert_ack_ok(v, client_fin + 1);
+    assert_ack_ok(s, v, client_fin + 1);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, v->frame);
     /* the later of the two FIN acknowledgements */
     g_assert_cmpuint(s->conn.last_ack_frame, ==, v->frame);
@@ -323,7 +323,7 @@ static void test_wrap_ack_of_fin(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     g_assert_cmphex(v->ack_got, ==, 0);
     assert_event(v, TL_EV_ACK_OF_FIN);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
 }
 
@@ -334,7 +334,7 @@ static void test_wrap_four_way(script *s)
     close_four_way(s, TL_CLIENT);
     const tl_verdict *v = &s->v;
     assert_event(v, TL_EV_FINAL_ACK);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_CLOSED);
     assert_close_type(s, TL_CLOSE_FOUR_WAY);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, WRAP_CLIENT_DATA);
@@ -346,7 +346,7 @@ static void test_wrap_three_way(script *s)
     send_fin(s, TL_CLIENT);
     const tl_verdict *v = send_fin(s, TL_SERVER);
     assert_event(v, TL_EV_FIN_ACK);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     tx(s, TL_CLIENT, TL_ACK, 0);
     assert_close_type(s, TL_CLOSE_THREE_WAY);
 }

@@ -30,7 +30,7 @@ static void test_synack(script *s)
     assert_event(v, TL_EV_SYNACK);
     g_assert_cmpint(v->sender, ==, TL_SERVER);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_cmpuint(s->conn.synack_frame, ==, 2);
     g_assert_false(s->conn.complete);
 }
@@ -42,7 +42,7 @@ static void test_handshake_ack(script *s)
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_HANDSHAKE_ACK);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
-    assert_ack_ok(v, SERVER_ISN + 1);
+    assert_ack_ok(s, v, SERVER_ISN + 1);
     g_assert_cmpuint(s->conn.hs_ack_frame, ==, 3);
     g_assert_true(s->conn.complete);
     g_assert_false(s->conn.simul_open);
@@ -100,7 +100,7 @@ static void test_synack_retransmission(script *s)
     assert_event(v, TL_EV_SYNACK_RETRANS);
     g_assert_cmpuint(v->attempt, ==, 2);
     assert_backoff(s, v, v->ts - first_ts);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_cmpuint(s->conn.synack_frame, ==, 2);
 }
 
@@ -109,7 +109,7 @@ static void test_synack_wrong_ack(script *s)
 {
     tx(s, TL_CLIENT, TL_SYN, 0);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
-    assert_ack_wrong(v, CLIENT_ISN + 1);
+    assert_ack_wrong(s, v, CLIENT_ISN + 1);
     g_assert_cmpstr(state_name(v->state[TL_CLIENT]), !=, "ESTABLISHED");
 }
 
@@ -118,7 +118,7 @@ static void test_synack_wrong_ack_corrected(script *s)
     tx(s, TL_CLIENT, TL_SYN, 0);
     tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_true(v->ack_corrects);
     g_assert_cmpuint(v->ack_link, ==, 2);
     const tl_verdict *wrong = kept_verdict(s, 2);
@@ -145,7 +145,7 @@ static void test_handshake_ack_wrong(script *s)
     tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     const tl_verdict *v = tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
     assert_event(v, TL_EV_HANDSHAKE_ACK);
-    assert_ack_wrong(v, SERVER_ISN + 1);
+    assert_ack_wrong(s, v, SERVER_ISN + 1);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
     g_assert_cmpuint(s->conn.hs_ack_frame, ==, 0);
     g_assert_false(s->conn.complete);
@@ -157,7 +157,7 @@ static void test_handshake_ack_corrected(script *s)
     tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
     const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
-    assert_ack_ok(v, SERVER_ISN + 1);
+    assert_ack_ok(s, v, SERVER_ISN + 1);
     g_assert_true(v->ack_corrects);
     g_assert_cmpuint(v->ack_link, ==, 3);
     const tl_verdict *wrong = kept_verdict(s, 3);
@@ -265,7 +265,7 @@ static void test_wrap_synack(script *s)
     tx(s, TL_CLIENT, TL_SYN, 0);
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     g_assert_cmphex(v->ack_got, ==, 0);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
 }
 
@@ -273,7 +273,7 @@ static void test_wrap_handshake_ack(script *s)
 {
     script_set_isn(s, 0xffffffffu, 0xffffffffu);
     open_conn(s);
-    assert_ack_ok(&s->v, 0);
+    assert_ack_ok(s, &s->v, 0);
     assert_states(&s->v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
     g_assert_true(s->conn.complete);
 }
