@@ -1,7 +1,12 @@
 /* lifecycle.c — the TCP connection lifecycle engine (see lifecycle.h). */
 #include "lifecycle.h"
 
+#include <assert.h>
 #include <string.h>
+
+/* The verdict's bit-fields must hold every value put in them. */
+static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
+static_assert(TL_FIND_TW_ASSASSINATION < 1u << 17, "tl_verdict.findings has 17 bits");
 
 #define SEQ_LT(a, b)  (tl_seq_diff((a), (b)) < 0)
 #define SEQ_GT(a, b)  (tl_seq_diff((a), (b)) > 0)

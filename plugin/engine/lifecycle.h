@@ -137,8 +137,12 @@ typedef struct {
     bool     from_a;        /* sent by A, the sender of the connection's first segment */
 } tl_segment;
 
+/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^28. */
+#define TL_CONN_ID_BITS 28
+
 /* The per-packet verdict. Kept verdicts form a chain (newest first) so that
- * packets that change nothing can take their states from the last kept one. */
+ * packets that change nothing can take their states from the last kept one.
+ * The glue keeps one per lifecycle packet: the small fields are bit-fields. */
 typedef struct tl_verdict {
     struct tl_verdict *prev;
     int64_t  ts;
@@ -147,19 +151,19 @@ typedef struct tl_verdict {
     uint32_t seq;           /* the segment's raw numbers, for ladders */
     uint32_t len;
     uint32_t frame;
-    uint32_t findings;      /* TL_FIND_* */
     uint32_t ack_got;       /* the segment's raw ACK number */
     uint32_t ack_link;      /* frame: corrected_by on a wrong ACK, corrects on its fix */
-    uint32_t conn_id;       /* the caller's id of the connection */
+    unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
+    unsigned event : 4;     /* tl_event */
+    unsigned findings : 17; /* TL_FIND_* */
+    unsigned flags : 8;     /* TL_* bits of the segment */
+    unsigned sender : 1;    /* tl_role */
+    bool     ack_checked : 1;
+    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
+    bool     ack_wrong : 1;
+    bool     ack_corrects : 1;  /* ack_link names the wrong ACK this one corrects */
     uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */
-    uint8_t  event;         /* tl_event */
-    uint8_t  sender;        /* tl_role */
     uint8_t  state[2];      /* tl_state of client and server after this packet */
-    uint8_t  flags;         /* TL_* bits of the segment */
-    bool     ack_checked;
-    bool     ack_of_fin;    /* checked against the peer's FIN, not its SYN */
-    bool     ack_wrong;
-    bool     ack_corrects;  /* ack_link names the wrong ACK this one corrects */
 } tl_verdict;
 
 /* One end of the connection. */
@@ -240,6 +244,7 @@ typedef enum {
                                start a fresh tl_conn and step it there */
 } tl_step_result;
 
+/* id: the caller's, below 2^TL_CONN_ID_BITS; copied into every verdict. */
 void tl_conn_init(tl_conn *conn, uint32_t id);
 
 /* Advance the connection by one segment; fills *v for this packet. */
