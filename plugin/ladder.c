@@ -210,10 +210,9 @@ void ladder_text(GString *out, const conn_rec *rec, ladder_charset charset)
     GPtrArray *kept = chronological(c);
     for (guint i = 0; i < kept->len; i++) {
         const tl_verdict *v = kept->pdata[i];
-        text_gap(out, g, v->gap_segs, v->gap_bytes);
         text_arrow(out, g, c, v);
+        text_gap(out, g, v->gap_segs, v->gap_bytes);
     }
-    text_gap(out, g, c->gap_segs, c->gap_bytes);
     g_string_append_c(out, '\n');
     g_ptr_array_free(kept, TRUE);
     g_free(client);
@@ -245,19 +244,8 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
     char *client = conn_store_endpoint(rec, TL_CLIENT);
     char *server = conn_store_endpoint(rec, TL_SERVER);
 
-    for (guint i = 0; i <= kept->len; i++) {
-        const tl_verdict *v = i < kept->len ? kept->pdata[i] : NULL;
-        char *gap = v ? gap_summary(v->gap_segs, v->gap_bytes, &utf8_glyphs)
-                      : gap_summary(c->gap_segs, c->gap_bytes, &utf8_glyphs);
-        if (gap) {
-            char *dotted = g_strdup_printf("\u2026 %s \u2026", gap);
-            svg_text(body, (SVG_CLIENT_X + SVG_SERVER_X) / 2.0, y, "middle", "class=\"gap\"", dotted);
-            y += SVG_STEP * 0.8;
-            g_free(dotted);
-            g_free(gap);
-        }
-        if (!v)
-            break;
+    for (guint i = 0; i < kept->len; i++) {
+        const tl_verdict *v = kept->pdata[i];
         gboolean right = v->sender == TL_CLIENT;
         double x1 = right ? SVG_CLIENT_X : SVG_SERVER_X;
         double x2 = right ? SVG_SERVER_X : SVG_CLIENT_X;
@@ -285,6 +273,15 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
         g_ptr_array_free(notes, TRUE);
         g_free(when);
         g_free(label);
+
+        char *gap = gap_summary(v->gap_segs, v->gap_bytes, &utf8_glyphs);
+        if (gap) {
+            char *dotted = g_strdup_printf("\u2026 %s \u2026", gap);
+            svg_text(body, (SVG_CLIENT_X + SVG_SERVER_X) / 2.0, y, "middle", "class=\"gap\"", dotted);
+            y += SVG_STEP * 0.8;
+            g_free(dotted);
+            g_free(gap);
+        }
     }
 
     double height = y + 30;

@@ -597,18 +597,12 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
     bool changed = before[0] != v->state[0] || before[1] != v->state[1];
     if (plain_event && !v->findings && !v->ack_checked && !changed) {
-        if (seg->len) {
-            conn->gap_segs[from]++;
-            conn->gap_bytes[from] += conn->end[from].bytes - bytes_before;
+        /* A ladder shows the plain data after a kept packet as one summary line. */
+        if (seg->len && conn->last) {
+            conn->last->gap_segs[from]++;
+            conn->last->gap_bytes[from] += conn->end[from].bytes - bytes_before;
         }
         return TL_STEP_PLAIN;
-    }
-    /* A ladder shows the plain data before this packet as one summary line. */
-    for (int i = 0; i < 2; i++) {
-        v->gap_segs[i] = conn->gap_segs[i];
-        v->gap_bytes[i] = conn->gap_bytes[i];
-        conn->gap_segs[i] = 0;
-        conn->gap_bytes[i] = 0;
     }
     return TL_STEP_KEEP;
 }

@@ -146,7 +146,7 @@ typedef struct {
 typedef struct tl_verdict {
     struct tl_verdict *prev;
     int64_t  ts;
-    uint64_t gap_bytes[2];  /* payload of the plain packets since the previous kept verdict, per end */
+    uint64_t gap_bytes[2];  /* payload of the plain packets after this one, up to the next kept verdict, per end */
     uint32_t gap_segs[2];   /* ... and how many of them carried payload */
     uint32_t seq;           /* the segment's raw numbers, for ladders */
     uint32_t len;
@@ -201,9 +201,7 @@ typedef struct {
 
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
-    tl_verdict *last;       /* newest kept verdict */
-    uint64_t gap_bytes[2];  /* plain data since the newest kept verdict, per end */
-    uint32_t gap_segs[2];
+    tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
     int64_t  first_ts, last_ts;
     int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
     int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
@@ -258,7 +256,9 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
 unsigned tl_conn_time_wait_ends(const tl_conn *conn);
 
-/* Link a kept (long-lived) copy of the verdict the last step returned. */
+/* Link a kept (long-lived) copy of the verdict the last step returned. The
+ * first step of a connection is always kept; later plain steps add their
+ * payload to the newest kept copy. */
 void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
 
 /* The newest kept verdict at or before frame, or NULL. */
