@@ -325,12 +325,14 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     }
     if (c->half_close)
         add_uint(t, hf_close_half_close_bytes, tvb, c->half_close_bytes);
-    if (c->last_ack_frame)
-        add_time(t, hf_close_duration, tvb, c->last_ack_ts - c->fin_ts);
-    if (c->second_fin_frame)
-        add_time(t, hf_close_close_wait, tvb, c->second_fin_ts - c->fin_ts);
+    tl_close_times times;
+    tl_conn_close_times(c, &times);
+    if (times.has_duration)
+        add_time(t, hf_close_duration, tvb, times.duration);
+    if (times.has_close_wait)
+        add_time(t, hf_close_close_wait, tvb, times.close_wait);
     if (type == TL_CLOSE_FOUR_WAY)
-        add_time(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
+        add_time(t, hf_close_fin_wait_2, tvb, times.fin_wait_2);
     if (c->reset_frame)
         add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
     if (v->event == TL_EV_FIN_RETRANS)

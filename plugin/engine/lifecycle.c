@@ -100,11 +100,10 @@ static void take_options(tl_end *x, const tl_segment *seg)
     x->syn_data = seg->len > 0;
 }
 
-static void note_copy(uint16_t *copies, int64_t *last_ts, const tl_segment *seg, tl_verdict *v)
+static void note_copy(uint16_t *copies, tl_verdict *v)
 {
     (*copies)++;
     v->attempt = *copies;
-    *last_ts = seg->ts;
 }
 
 /* Link a wrong ACK of x to the packet that now carries the right value. */
@@ -210,7 +209,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         if (!first_copy) {
             conn->prev_syn_ts = x->syn_ts;
             conn->prev_syn_tsval = x->syn_tsval;
-            note_copy(&x->syn_copies, &x->syn_ts, seg, v);
+            note_copy(&x->syn_copies, v);
+            x->syn_ts = seg->ts;
             x->syn_tsval = seg->tsval;
             v->event = TL_EV_SYN_RETRANS;
             v->findings |= TL_FIND_SYN_RETRANS;
@@ -238,7 +238,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         x->acked_any = true;
     }
     if (x->synack_copies > 0) {
-        note_copy(&x->synack_copies, &x->syn_ts, seg, v);
+        note_copy(&x->synack_copies, v);
+        x->syn_ts = seg->ts;
         v->event = TL_EV_SYNACK_RETRANS;
         check_synack_ack(conn, seg, x, y, v);
         /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
@@ -315,6 +316,33 @@ void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
     }
 }
 
+/* The time of a kept frame (all packets of a frame share its time). */
+static int64_t kept_ts(const tl_conn *conn, uint32_t frame)
+{
+    const tl_verdict *k = tl_conn_verdict_at(conn, frame);
+    return k ? k->ts : 0;
+}
+
+/* Each end's first FIN time is kept; the ACKs' are those of their kept
+ * verdicts, near the newest end of the chain. */
+void tl_conn_close_times(const tl_conn *conn, tl_close_times *times)
+{
+    memset(times, 0, sizeof *times);
+    if (!conn->fin_frame)
+        return;
+    int64_t fin_ts = conn->end[conn->first_closer].fin_ts;
+    int64_t second_fin_ts = conn->end[!conn->first_closer].fin_ts;
+    times->has_duration = conn->last_ack_frame != 0;
+    times->has_close_wait = conn->second_fin_frame != 0;
+    times->has_fin_wait_2 = conn->fin_ack_frame && conn->second_fin_frame;
+    if (times->has_duration)
+        times->duration = kept_ts(conn, conn->last_ack_frame) - fin_ts;
+    if (times->has_close_wait)
+        times->close_wait = second_fin_ts - fin_ts;
+    if (times->has_fin_wait_2)
+        times->fin_wait_2 = second_fin_ts - kept_ts(conn, conn->fin_ack_frame);
+}
+
 /* Time from capturing a packet of `who` to capturing the peer's immediate
  * reply: a handshake leg, or -1 when the handshake was not seen. */
 static int64_t reply_leg(const tl_conn *conn, tl_role who)
@@ -374,20 +402,16 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
     /* The closer's final ACK is where its TIME_WAIT really begins. */
     if (x->state == TL_ST_TIME_WAIT)
         start_time_wait(x, seg);
-    if (acked == conn->first_closer && !conn->fin_ack_frame) {
+    if (acked == conn->first_closer && !conn->fin_ack_frame)
         conn->fin_ack_frame = seg->frame;
-        conn->fin_ack_ts = seg->ts;
-    }
     switch (y->state) {
     case TL_ST_FIN_WAIT_1: y->state = TL_ST_FIN_WAIT_2; break;
     case TL_ST_CLOSING:    start_time_wait(y, seg); break;
     case TL_ST_LAST_ACK:   y->state = TL_ST_CLOSED; break;
     default: break;
     }
-    if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked && !conn->last_ack_frame) {
+    if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked && !conn->last_ack_frame)
         conn->last_ack_frame = seg->frame;
-        conn->last_ack_ts = seg->ts;
-    }
 }
 
 /* A later packet proved an inference wrong: rewrite an end's state in the
@@ -408,7 +432,7 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     uint32_t fin_seq = seg->seq + seg->len;
 
     if (x->fin_sent) {
-        note_copy(&x->fin_copies, &x->fin_ts, seg, v);
+        note_copy(&x->fin_copies, v);
         v->event = TL_EV_FIN_RETRANS;
         if (peer_before == TL_ST_TIME_WAIT) {
             /* The final ACK was lost: what TIME_WAIT is for. x never left LAST_ACK. */
@@ -432,7 +456,6 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
 
     if (!conn->fin_frame) {
         conn->fin_frame = seg->frame;
-        conn->fin_ts = seg->ts;
         conn->first_closer = from;
         conn->passive_prev_state = y->state;
         v->event = TL_EV_FIN;
@@ -442,7 +465,6 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     }
 
     conn->second_fin_frame = seg->frame;
-    conn->second_fin_ts = seg->ts;
     v->event = TL_EV_FIN;
     if (acked_fin_now) {
         conn->merged = true;

@@ -169,7 +169,7 @@ typedef struct tl_verdict {
 /* One end of the connection. */
 typedef struct {
     int64_t  syn_ts;        /* last SYN or SYN-ACK copy */
-    int64_t  fin_ts;        /* last FIN copy */
+    int64_t  fin_ts;        /* first FIN copy */
     uint64_t bytes;         /* payload sequence space covered */
     uint32_t isn;
     uint32_t nxt;           /* one past the highest sequence number sent */
@@ -204,7 +204,6 @@ typedef struct {
     tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
     int64_t  first_ts, last_ts;
     int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
-    int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
     int64_t  prev_syn_ts;   /* the client SYN copy before the last, for Karn's rule */
     uint32_t prev_syn_tsval;
     int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
@@ -288,6 +287,18 @@ typedef struct {
 } tl_handshake_times;
 
 void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times);
+
+/* The close's times, each valid only when its flag says so. */
+typedef struct {
+    int64_t duration;       /* first FIN -> last ACK */
+    int64_t close_wait;     /* first FIN -> second FIN */
+    int64_t fin_wait_2;     /* ACK of the first FIN -> second FIN */
+    bool    has_duration;
+    bool    has_close_wait;
+    bool    has_fin_wait_2;
+} tl_close_times;
+
+void tl_conn_close_times(const tl_conn *conn, tl_close_times *times);
 
 /* Wrap-safe sequence comparison: a - b as a signed distance. */
 static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)

@@ -117,10 +117,12 @@ static void test_four_way_times(script *s)
     int64_t second_fin = send_fin(s, TL_SERVER)->ts;
     wait_ns(s, 10 * MS);
     int64_t last_ack = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
-    g_assert_cmpint(s->conn.fin_ts, ==, fin);
-    g_assert_cmpint(s->conn.fin_ack_ts, ==, fin_ack);
-    g_assert_cmpint(s->conn.second_fin_ts, ==, second_fin);
-    g_assert_cmpint(s->conn.last_ack_ts, ==, last_ack);
+    tl_close_times times;
+    tl_conn_close_times(&s->conn, &times);
+    g_assert_true(times.has_duration && times.has_close_wait && times.has_fin_wait_2);
+    g_assert_cmpint(times.duration, ==, last_ack - fin);
+    g_assert_cmpint(times.close_wait, ==, second_fin - fin);
+    g_assert_cmpint(times.fin_wait_2, ==, second_fin - fin_ack);
 }
 
 static void test_server_closes_first(script *s)
