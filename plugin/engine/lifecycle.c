@@ -106,6 +106,55 @@ static void note_copy(uint16_t *copies, tl_verdict *v)
     v->attempt = *copies;
 }
 
+/* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,
+ * and all of them are kept: the previous copy is in the chain. */
+static bool is_syn_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_SYN || k->event == TL_EV_SYN_RETRANS
+        || k->event == TL_EV_SYNACK || k->event == TL_EV_SYNACK_RETRANS;
+}
+
+static bool is_fin_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_FIN || k->event == TL_EV_FIN_ACK || k->event == TL_EV_FIN_RETRANS;
+}
+
+/* The time of a kept frame (all packets of a frame share its time). */
+static int64_t kept_ts(const tl_conn *conn, uint32_t frame)
+{
+    const tl_verdict *k = tl_conn_verdict_at(conn, frame);
+    return k ? k->ts : 0;
+}
+
+/* a + b, wrapping like the difference of the times it sums. */
+static int64_t add_ns(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* Which copy of the client's SYN the first SYN-ACK answers: Karn's rule, the
+ * copy whose TSval it echoes; else the client's newest SYN or SYN-ACK. Walks
+ * the chain once per connection, before this SYN-ACK is linked. */
+static int64_t answered_syn_ts(const tl_conn *conn, const tl_segment *seg, const tl_end *client)
+{
+    bool karn = seg->has_ts && client->syn_copies > 1 && seg->tsecr == conn->karn.prev_syn_tsval;
+    const tl_verdict *retrans = NULL;   /* newest re-sent bare SYN: prev_syn_tsval is its predecessor's */
+    for (const tl_verdict *k = conn->last; k; k = k->prev) {
+        if (!is_syn_copy(k))
+            continue;
+        if (!karn) {
+            if (k->sender == TL_CLIENT)
+                return k->ts;
+        } else if (!retrans) {
+            if (k->event == TL_EV_SYN_RETRANS)
+                retrans = k;
+        } else if (k->sender == retrans->sender) {
+            return k->ts;
+        }
+    }
+    return 0;
+}
+
 /* Link a wrong ACK of x to the packet that now carries the right value. */
 static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
 {
@@ -194,8 +243,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         if (!x->nxt_known || SEQ_GT(syn_end, x->nxt))
             x->nxt = syn_end;
         x->nxt_known = true;
-        x->syn_ts = seg->ts;
-        x->syn_tsval = seg->tsval;
+        if (!conn->synack_frame)
+            conn->karn.syn_tsval[from] = seg->tsval;
         take_options(x, seg);
         if (seg->len) {
             x->bytes += seg->len;
@@ -207,11 +256,11 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
 
     if (!(seg->flags & TL_ACK)) {
         if (!first_copy) {
-            conn->prev_syn_ts = x->syn_ts;
-            conn->prev_syn_tsval = x->syn_tsval;
+            if (!conn->synack_frame) {
+                conn->karn.prev_syn_tsval = conn->karn.syn_tsval[from];
+                conn->karn.syn_tsval[from] = seg->tsval;
+            }
             note_copy(&x->syn_copies, v);
-            x->syn_ts = seg->ts;
-            x->syn_tsval = seg->tsval;
             v->event = TL_EV_SYN_RETRANS;
             v->findings |= TL_FIND_SYN_RETRANS;
             return;
@@ -220,7 +269,6 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         v->event = TL_EV_SYN;
         if (from == TL_CLIENT) {
             conn->syn_frame = seg->frame;
-            conn->first_syn_ts = seg->ts;
             x->state = TL_ST_SYN_SENT;
         } else {
             /* Both ends sent a bare SYN: each moves to SYN_RECEIVED on the other's. */
@@ -239,7 +287,6 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     }
     if (x->synack_copies > 0) {
         note_copy(&x->synack_copies, v);
-        x->syn_ts = seg->ts;
         v->event = TL_EV_SYNACK_RETRANS;
         check_synack_ack(conn, seg, x, y, v);
         /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
@@ -248,16 +295,13 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         return;
     }
     x->synack_copies = 1;
-    x->syn_ts = seg->ts;
     v->event = TL_EV_SYNACK;
     if (from == TL_SERVER && !conn->synack_frame) {
+        /* (A SYN captured after its SYN-ACK leaves the leg unmeasured.) */
+        int64_t answered = answered_syn_ts(conn, seg, y);
         conn->synack_frame = seg->frame;
-        conn->synack_ts = seg->ts;
-        /* Karn: the SYN copy whose TSval is echoed is the one answered.
-         * (A SYN captured after its SYN-ACK leaves the leg unmeasured.) */
-        conn->answered_syn_ts = y->syn_ts;
-        if (seg->has_ts && y->syn_copies > 1 && seg->tsecr == conn->prev_syn_tsval)
-            conn->answered_syn_ts = conn->prev_syn_ts;
+        conn->legs.syn_leg = seg->ts - answered;     /* the Karn TSvals are done with */
+        conn->answered_first = conn->syn_frame && answered == kept_ts(conn, conn->syn_frame);
     }
     check_synack_ack(conn, seg, x, y, v);
     if (x->state != TL_ST_ESTABLISHED)
@@ -267,10 +311,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     y->state = TL_ST_ESTABLISHED;
     if (conn->simul_open) {
         /* The client's own SYN-ACK is what acknowledges the server's SYN. */
-        if (from == TL_CLIENT && !conn->hs_ack_frame) {
+        if (from == TL_CLIENT && !conn->hs_ack_frame)
             conn->hs_ack_frame = seg->frame;
-            conn->hs_ack_ts = seg->ts;
-        }
         if (x->syn_acked) {
             x->state = TL_ST_ESTABLISHED;
             conn->complete = !conn->hs_wrong_ack;
@@ -293,11 +335,12 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     if (x->state == TL_ST_SYN_SENT || x->state == TL_ST_SYN_RECEIVED)
         x->state = TL_ST_ESTABLISHED;
     conn->hs_ack_frame = seg->frame;
-    conn->hs_ack_ts = seg->ts;
+    conn->legs.ack_leg = seg->ts - kept_ts(conn, conn->synack_frame);
     conn->complete = conn->syn_frame && x->syn_acked;
 }
 
-void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
+/* The two legs, without rtt and connect time. */
+static void handshake_legs(const tl_conn *conn, tl_handshake_times *times)
 {
     memset(times, 0, sizeof *times);
     if (conn->simul_open || !conn->synack_frame)
@@ -307,20 +350,24 @@ void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
     times->has_ack_leg = conn->hs_ack_frame != 0;
     times->has_rtt = times->has_syn_leg && times->has_ack_leg;
     if (times->has_syn_leg)
-        times->syn_to_synack = conn->synack_ts - conn->answered_syn_ts;
+        times->syn_to_synack = conn->legs.syn_leg;
     if (times->has_ack_leg)
-        times->synack_to_ack = conn->hs_ack_ts - conn->synack_ts;
-    if (times->has_rtt) {
-        times->rtt = conn->hs_ack_ts - conn->answered_syn_ts;
-        times->connect_time = conn->hs_ack_ts - conn->first_syn_ts;
-    }
+        times->synack_to_ack = conn->legs.ack_leg;
 }
 
-/* The time of a kept frame (all packets of a frame share its time). */
-static int64_t kept_ts(const tl_conn *conn, uint32_t frame)
+void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
 {
-    const tl_verdict *k = tl_conn_verdict_at(conn, frame);
-    return k ? k->ts : 0;
+    handshake_legs(conn, times);
+    if (!times->has_rtt)
+        return;
+    times->rtt = add_ns(times->syn_to_synack, times->synack_to_ack);
+    if (conn->answered_first) {
+        times->connect_time = times->rtt;
+        return;
+    }
+    /* A later SYN copy was answered: hs_ack_ts - first_syn_ts, from the kept verdicts. */
+    uint64_t hs_ack_ts = (uint64_t)kept_ts(conn, conn->synack_frame) + (uint64_t)times->synack_to_ack;
+    times->connect_time = (int64_t)(hs_ack_ts - (uint64_t)kept_ts(conn, conn->syn_frame));
 }
 
 /* Each end's first FIN time is kept; the ACKs' are those of their kept
@@ -348,7 +395,7 @@ void tl_conn_close_times(const tl_conn *conn, tl_close_times *times)
 static int64_t reply_leg(const tl_conn *conn, tl_role who)
 {
     tl_handshake_times times;
-    tl_conn_handshake_times(conn, &times);
+    handshake_legs(conn, &times);
     if (!times.has_rtt)
         return -1;
     return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
@@ -649,19 +696,6 @@ uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v)
         return 0;
     const tl_end *peer = &conn->end[!v->sender];
     return (v->ack_of_fin ? peer->fin_seq : peer->isn) + 1;
-}
-
-/* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,
- * and all of them are kept: the previous copy is in the chain. */
-static bool is_syn_copy(const tl_verdict *k)
-{
-    return k->event == TL_EV_SYN || k->event == TL_EV_SYN_RETRANS
-        || k->event == TL_EV_SYNACK || k->event == TL_EV_SYNACK_RETRANS;
-}
-
-static bool is_fin_copy(const tl_verdict *k)
-{
-    return k->event == TL_EV_FIN || k->event == TL_EV_FIN_ACK || k->event == TL_EV_FIN_RETRANS;
 }
 
 int64_t tl_verdict_backoff(const tl_verdict *v)

@@ -168,14 +168,12 @@ typedef struct tl_verdict {
 
 /* One end of the connection. */
 typedef struct {
-    int64_t  syn_ts;        /* last SYN or SYN-ACK copy */
     int64_t  fin_ts;        /* first FIN copy */
     uint64_t bytes;         /* payload sequence space covered */
     uint32_t isn;
     uint32_t nxt;           /* one past the highest sequence number sent */
     uint32_t max_ack;       /* highest ACK sent */
     uint32_t fin_seq;       /* sequence number the FIN occupies */
-    uint32_t syn_tsval;     /* TSval of the last SYN copy */
     uint32_t wrong_ack_frame;   /* a wrong ACK still waiting for its fix */
     uint16_t mss;
     uint16_t syn_copies;    /* bare SYN copies */
@@ -203,9 +201,18 @@ typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
     tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
     int64_t  first_ts, last_ts;
-    int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
-    int64_t  prev_syn_ts;   /* the client SYN copy before the last, for Karn's rule */
-    uint32_t prev_syn_tsval;
+    /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
+     * which starts the handshake's legs: they share the space. */
+    union {
+        struct {
+            uint32_t syn_tsval[2];      /* of each end's last SYN copy */
+            uint32_t prev_syn_tsval;    /* of the copy before the last re-sent one */
+        } karn;                         /* while !synack_frame */
+        struct {
+            int64_t syn_leg;            /* answered SYN -> first SYN-ACK */
+            int64_t ack_leg;            /* first SYN-ACK -> handshake ACK, when hs_ack_frame */
+        } legs;                         /* once synack_frame */
+    };
     int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
     int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
     uint32_t prev_id;       /* previous incarnation of the 4-tuple, when has_prev */
@@ -232,6 +239,7 @@ typedef struct {
     bool     has_prev;
     bool     reuse_in_2msl;
     bool     reuse_safe;
+    bool     answered_first;    /* the first SYN-ACK answers the first SYN: connect time = rtt */
 } tl_conn;
 
 typedef enum {

@@ -296,19 +296,56 @@ static void send_two_syns_and_synack(script *s, int64_t *syn_ts, uint32_t tsecr)
     tx_seg(s, &synack);
 }
 
+static tl_handshake_times times_of(const script *s)
+{
+    tl_handshake_times times;
+    tl_conn_handshake_times(&s->conn, &times);
+    return times;
+}
+
 /* Karn: the SYN-ACK echoing the first copy's TSval answers the first copy. */
 static void test_answered_syn_by_tsval(script *s)
 {
     int64_t syn_ts[2];
     send_two_syns_and_synack(s, syn_ts, 100);
-    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[0]);
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_syn_leg);
+    g_assert_cmpint(times.syn_to_synack, ==, s->v.ts - syn_ts[0]);
 }
 
 static void test_answered_syn_last_copy(script *s)
 {
     int64_t syn_ts[2];
     send_two_syns_and_synack(s, syn_ts, 0);
-    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[1]);
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_syn_leg);
+    g_assert_cmpint(times.syn_to_synack, ==, s->v.ts - syn_ts[1]);
+}
+
+/* rtt runs from the answered copy, connect time from the first SYN. */
+static void test_connect_time_from_first_syn(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 0);
+    int64_t synack_ts = s->v.ts;
+    wait_ns(s, 3 * MS);
+    int64_t ack_ts = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_rtt);
+    g_assert_cmpint(times.synack_to_ack, ==, ack_ts - synack_ts);
+    g_assert_cmpint(times.rtt, ==, ack_ts - syn_ts[1]);
+    g_assert_cmpint(times.connect_time, ==, ack_ts - syn_ts[0]);
+}
+
+static void test_connect_time_first_syn_answered(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 100);
+    int64_t ack_ts = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_rtt);
+    g_assert_cmpint(times.rtt, ==, ack_ts - syn_ts[0]);
+    g_assert_cmpint(times.connect_time, ==, times.rtt);
 }
 
 int main(int argc, char **argv)
@@ -339,5 +376,7 @@ int main(int argc, char **argv)
     script_test_add("/handshake/wrap-ack", test_wrap_handshake_ack);
     script_test_add("/handshake/answered-syn-by-tsval", test_answered_syn_by_tsval);
     script_test_add("/handshake/answered-syn-last-copy", test_answered_syn_last_copy);
+    script_test_add("/handshake/connect-time-from-first-syn", test_connect_time_from_first_syn);
+    script_test_add("/handshake/connect-time-first-syn-answered", test_connect_time_first_syn_answered);
     return g_test_run();
 }
