@@ -7,6 +7,8 @@
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
 static_assert(TL_FIND_TW_ASSASSINATION < 1u << 17, "tl_verdict.findings has 17 bits");
+static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
+static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
 #define SEQ_LT(a, b)  (tl_seq_diff((a), (b)) < 0)
 #define SEQ_GT(a, b)  (tl_seq_diff((a), (b)) > 0)

@@ -168,12 +168,15 @@ typedef struct tl_verdict {
 
 /* One end of the connection. */
 typedef struct {
-    int64_t  fin_ts;        /* first FIN copy */
     uint64_t bytes;         /* payload sequence space covered */
+    int64_t  fin_ts;        /* first FIN copy */
+    int64_t  tw_ts;         /* where this end's 2MSL clock started */
+    uint32_t tw_frame;      /* ... and in which frame, 0 if never in TIME_WAIT */
     uint32_t isn;
     uint32_t nxt;           /* one past the highest sequence number sent */
     uint32_t max_ack;       /* highest ACK sent */
     uint32_t fin_seq;       /* sequence number the FIN occupies */
+    uint32_t last_tsval;    /* newest timestamp option value sent */
     uint32_t wrong_ack_frame;   /* a wrong ACK still waiting for its fix */
     uint16_t mss;
     uint16_t syn_copies;    /* bare SYN copies */
@@ -181,26 +184,26 @@ typedef struct {
     uint16_t fin_copies;
     int8_t   wscale;
     uint8_t  state;         /* tl_state */
-    bool     isn_known;
-    bool     nxt_known;
-    bool     acked_any;
-    bool     syn_acked;     /* the peer acknowledged isn + 1 */
-    bool     fin_sent;
-    bool     fin_acked;
-    bool     sack_perm;
-    bool     ts_ok;
-    bool     syn_data;
-    bool     has_tsval;
-    bool     reack_due;     /* in TIME_WAIT, the peer re-sent its FIN */
-    uint32_t last_tsval;    /* newest timestamp option value sent */
-    uint32_t tw_frame;      /* where this end's 2MSL clock started, 0 if never in TIME_WAIT */
-    int64_t  tw_ts;
+    bool     isn_known : 1;
+    bool     nxt_known : 1;
+    bool     acked_any : 1;
+    bool     syn_acked : 1;     /* the peer acknowledged isn + 1 */
+    bool     fin_sent : 1;
+    bool     fin_acked : 1;
+    bool     sack_perm : 1;
+    bool     ts_ok : 1;
+    bool     syn_data : 1;
+    bool     has_tsval : 1;
+    bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
 } tl_end;
 
+/* One per connection for the whole capture: no padding, flags as bits. */
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
     tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
     int64_t  first_ts, last_ts;
+    int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
+    int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
     /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
      * which starts the handshake's legs: they share the space. */
     union {
@@ -213,33 +216,31 @@ typedef struct {
             int64_t ack_leg;            /* first SYN-ACK -> handshake ACK, when hs_ack_frame */
         } legs;                         /* once synack_frame */
     };
-    int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
-    int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
     uint32_t prev_id;       /* previous incarnation of the 4-tuple, when has_prev */
     uint32_t id;            /* the caller's id, copied into every verdict */
     uint32_t syn_frame, synack_frame, hs_ack_frame;
     uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
     uint32_t data_first_frame, data_last_frame;
     uint32_t half_close_bytes;
-    uint8_t  first_closer;  /* tl_role, valid when fin_frame */
-    uint8_t  reset_kind;    /* tl_reset_kind */
-    uint8_t  reset_sender;  /* tl_role, valid when reset_frame */
-    uint8_t  passive_prev_state;    /* the second closer's state before the first FIN */
-    bool     started;
-    bool     a_is_client;
-    bool     role_guessed;
-    bool     missing;       /* no SYN and no SYN-ACK: picked up mid-stream */
-    bool     complete;
-    bool     refused;
-    bool     simul_open;
-    bool     simul_close;
-    bool     merged;
-    bool     half_close;
-    bool     hs_wrong_ack;
-    bool     has_prev;
-    bool     reuse_in_2msl;
-    bool     reuse_safe;
-    bool     answered_first;    /* the first SYN-ACK answers the first SYN: connect time = rtt */
+    unsigned first_closer : 1;          /* tl_role, valid when fin_frame */
+    unsigned reset_sender : 1;          /* tl_role, valid when reset_frame */
+    unsigned reset_kind : 3;            /* tl_reset_kind */
+    unsigned passive_prev_state : 4;    /* the second closer's tl_state before the first FIN */
+    bool     started : 1;
+    bool     a_is_client : 1;
+    bool     role_guessed : 1;
+    bool     missing : 1;       /* no SYN and no SYN-ACK: picked up mid-stream */
+    bool     complete : 1;
+    bool     refused : 1;
+    bool     simul_open : 1;
+    bool     simul_close : 1;
+    bool     merged : 1;
+    bool     half_close : 1;
+    bool     hs_wrong_ack : 1;
+    bool     has_prev : 1;
+    bool     reuse_in_2msl : 1;
+    bool     reuse_safe : 1;
+    bool     answered_first : 1;    /* the first SYN-ACK answers the first SYN: connect time = rtt */
 } tl_conn;
 
 typedef enum {
