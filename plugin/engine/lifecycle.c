@@ -299,10 +299,11 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     x->synack_copies = 1;
     v->event = TL_EV_SYNACK;
     if (from == TL_SERVER && !conn->synack_frame) {
-        /* (A SYN captured after its SYN-ACK leaves the leg unmeasured.) */
+        /* Read the Karn TSvals before the legs take their place. (A SYN
+         * captured after its SYN-ACK leaves the leg unmeasured.) */
         int64_t answered = answered_syn_ts(conn, seg, y);
         conn->synack_frame = seg->frame;
-        conn->legs.syn_leg = seg->ts - answered;     /* the Karn TSvals are done with */
+        conn->legs.syn_leg = seg->ts - answered;
         conn->answered_first = conn->syn_frame && answered == kept_ts(conn, conn->syn_frame);
     }
     check_synack_ack(conn, seg, x, y, v);
