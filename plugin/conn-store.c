@@ -7,6 +7,9 @@
 #include <epan/to_str.h>
 #include <epan/wmem_scopes.h>
 
+/* A slot is its connection's engine id, which verdicts hold in TL_CONN_ID_BITS. */
+G_STATIC_ASSERT(FRAME_CODE_HIGH_MAX <= 1u << TL_CONN_ID_BITS);
+
 static GPtrArray *conns;        /* slot -> conn_rec*, records in wmem file scope */
 static wmem_map_t *tuples;      /* tuple_key -> itself, keys in wmem file scope */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */

@@ -51,6 +51,9 @@ typedef struct {
     guint8     a_idx;
 } conn_rec;
 
+/* One per connection for the whole capture (tests/unit/test_layout.c bounds tl_conn). */
+G_STATIC_ASSERT(sizeof(conn_rec) <= 256);
+
 void conn_store_init(void);
 void conn_store_cleanup(void);
 

@@ -120,10 +120,11 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
         if (v->findings & notes_of[i].bit)
             g_ptr_array_add(notes, g_strdup(notes_of[i].text));
     }
-    if (v->findings & TL_FIND_WRONG_ACK)
-        g_ptr_array_add(notes, g_strdup_printf("wrong ACK: expected %u",
-                                               c->end[!v->sender].isn_known ? v->ack_expected - c->end[!v->sender].isn
-                                                                            : v->ack_expected));
+    if (v->findings & TL_FIND_WRONG_ACK) {
+        guint32 expected = tl_verdict_ack_expected(c, v);
+        const tl_end *to = &c->end[!v->sender];
+        g_ptr_array_add(notes, g_strdup_printf("wrong ACK: expected %u", to->isn_known ? expected - to->isn : expected));
+    }
     if (v->findings & TL_FIND_TW_REUSE)
         g_ptr_array_add(notes, g_strdup_printf("reuses the 4-tuple %.3f s into TIME_WAIT (%s)",
                                                c->reuse_after / 1e9, c->reuse_safe ? "safe" : "unsafe"));
@@ -209,10 +210,9 @@ void ladder_text(GString *out, const conn_rec *rec, ladder_charset charset)
     GPtrArray *kept = chronological(c);
     for (guint i = 0; i < kept->len; i++) {
         const tl_verdict *v = kept->pdata[i];
-        text_gap(out, g, v->gap_segs, v->gap_bytes);
         text_arrow(out, g, c, v);
+        text_gap(out, g, v->gap_segs, v->gap_bytes);
     }
-    text_gap(out, g, c->gap_segs, c->gap_bytes);
     g_string_append_c(out, '\n');
     g_ptr_array_free(kept, TRUE);
     g_free(client);
@@ -244,19 +244,8 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
     char *client = conn_store_endpoint(rec, TL_CLIENT);
     char *server = conn_store_endpoint(rec, TL_SERVER);
 
-    for (guint i = 0; i <= kept->len; i++) {
-        const tl_verdict *v = i < kept->len ? kept->pdata[i] : NULL;
-        char *gap = v ? gap_summary(v->gap_segs, v->gap_bytes, &utf8_glyphs)
-                      : gap_summary(c->gap_segs, c->gap_bytes, &utf8_glyphs);
-        if (gap) {
-            char *dotted = g_strdup_printf("\u2026 %s \u2026", gap);
-            svg_text(body, (SVG_CLIENT_X + SVG_SERVER_X) / 2.0, y, "middle", "class=\"gap\"", dotted);
-            y += SVG_STEP * 0.8;
-            g_free(dotted);
-            g_free(gap);
-        }
-        if (!v)
-            break;
+    for (guint i = 0; i < kept->len; i++) {
+        const tl_verdict *v = kept->pdata[i];
         gboolean right = v->sender == TL_CLIENT;
         double x1 = right ? SVG_CLIENT_X : SVG_SERVER_X;
         double x2 = right ? SVG_SERVER_X : SVG_CLIENT_X;
@@ -284,6 +273,15 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
         g_ptr_array_free(notes, TRUE);
         g_free(when);
         g_free(label);
+
+        char *gap = gap_summary(v->gap_segs, v->gap_bytes, &utf8_glyphs);
+        if (gap) {
+            char *dotted = g_strdup_printf("\u2026 %s \u2026", gap);
+            svg_text(body, (SVG_CLIENT_X + SVG_SERVER_X) / 2.0, y, "middle", "class=\"gap\"", dotted);
+            y += SVG_STEP * 0.8;
+            g_free(dotted);
+            g_free(gap);
+        }
     }
 
     double height = y + 30;

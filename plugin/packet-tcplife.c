@@ -231,7 +231,7 @@ static void add_copy(proto_tree *tree, int hf_attempt, int hf_backoff, tvbuff_t 
     if (v->attempt < 2)
         return;
     add_uint(tree, hf_attempt, tvb, v->attempt);
-    add_time(tree, hf_backoff, tvb, v->backoff);
+    add_time(tree, hf_backoff, tvb, tl_verdict_backoff(v));
 }
 
 static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
@@ -289,14 +289,14 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
         add_bool(t, hf_hs_missing, tvb, TRUE);
 }
 
-static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_verdict *v)
+static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
 {
     if (!v->ack_checked)
         return;
     proto_item *ti = proto_tree_add_item(tree, hf_ack, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_ack);
-    add_uint(t, hf_ack_expected, tvb, v->ack_expected);
+    add_uint(t, hf_ack_expected, tvb, tl_verdict_ack_expected(c, v));
     add_bool(t, hf_ack_wrong, tvb, v->ack_wrong);
     if (v->ack_link)
         add_uint(t, v->ack_corrects ? hf_ack_corrects : hf_ack_corrected_by, tvb, v->ack_link);
@@ -326,12 +326,14 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     }
     if (c->half_close)
         add_uint(t, hf_close_half_close_bytes, tvb, c->half_close_bytes);
-    if (c->last_ack_frame)
-        add_time(t, hf_close_duration, tvb, c->last_ack_ts - c->fin_ts);
-    if (c->second_fin_frame)
-        add_time(t, hf_close_close_wait, tvb, c->second_fin_ts - c->fin_ts);
+    tl_close_times times;
+    tl_conn_close_times(c, &times);
+    if (times.has_duration)
+        add_time(t, hf_close_duration, tvb, times.duration);
+    if (times.has_close_wait)
+        add_time(t, hf_close_close_wait, tvb, times.close_wait);
     if (type == TL_CLOSE_FOUR_WAY)
-        add_time(t, hf_close_fin_wait_2, tvb, c->second_fin_ts - c->fin_ack_ts);
+        add_time(t, hf_close_fin_wait_2, tvb, times.fin_wait_2);
     if (c->reset_frame)
         add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
     if (v->event == TL_EV_FIN_RETRANS)
@@ -436,11 +438,11 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
         case TL_FIND_SYN_RETRANS:
         case TL_FIND_FIN_RETRANS:
             expert_add_info_format(pinfo, item, out->ei, "%s retransmission: attempt %u, %.3f s after the previous copy",
-                                   out->finding == TL_FIND_SYN_RETRANS ? "SYN" : "FIN", v->attempt, v->backoff / 1e9);
+                                   out->finding == TL_FIND_SYN_RETRANS ? "SYN" : "FIN", v->attempt, tl_verdict_backoff(v) / 1e9);
             break;
         case TL_FIND_WRONG_ACK:
             expert_add_info_format(pinfo, item, out->ei, "Wrong ACK number: got %u, expected %u",
-                                   v->ack_got, v->ack_expected);
+                                   v->ack_got, tl_verdict_ack_expected(c, v));
             break;
         case TL_FIND_TW_REUSE:
             /* One name, two severities: unsafe reuse (RFC 6191) is a warning. */
@@ -474,7 +476,7 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     if (!summary)
         return;
     show_handshake(t, tvb, c, v);
-    show_ack(t, tvb, v);
+    show_ack(t, tvb, c, v);
     show_close(t, tvb, c, v);
     show_data(t, tvb, c);
     add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);

@@ -119,9 +119,11 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         was->rtt_ticked = TRUE;
         stats_tree_tick_range(st, rtt_title, 0, (int)ms(times.rtt));
     }
-    if (!was->close_wait_ticked && c->second_fin_frame) {
+    tl_close_times close;
+    tl_conn_close_times(c, &close);
+    if (!was->close_wait_ticked && close.has_close_wait) {
         was->close_wait_ticked = TRUE;
-        stats_tree_tick_range(st, close_wait_title, 0, (int)ms(c->second_fin_ts - c->fin_ts));
+        stats_tree_tick_range(st, close_wait_title, 0, (int)ms(close.close_wait));
     }
     return TAP_PACKET_REDRAW;
 }

@@ -121,8 +121,10 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_SERVER_BYTES] = g_strdup_printf("%" G_GUINT64_FORMAT, c->end[TL_SERVER].bytes);
     cell[COL_CLOSE] = g_strdup(tcplife_close_type_name(tl_conn_close_type(c)));
     cell[COL_INITIATOR] = g_strdup(tcplife_initiator_name(tl_conn_close_initiator(c)));
-    cell[COL_CLOSE_DURATION] = c->last_ack_frame ? seconds(c->last_ack_ts - c->fin_ts) : g_strdup("");
-    cell[COL_CLOSE_WAIT] = c->second_fin_frame ? seconds(c->second_fin_ts - c->fin_ts) : g_strdup("");
+    tl_close_times close;
+    tl_conn_close_times(c, &close);
+    cell[COL_CLOSE_DURATION] = close.has_duration ? seconds(close.duration) : g_strdup("");
+    cell[COL_CLOSE_WAIT] = close.has_close_wait ? seconds(close.close_wait) : g_strdup("");
     cell[COL_TIME_WAIT] = g_strdup(tcplife_tw_side_name(tl_conn_time_wait_ends(c)));
     cell[COL_REUSE] = g_strdup(reuse_word(c));
     cell[COL_FINDINGS] = g_strdup_printf("%u", count_findings(c));

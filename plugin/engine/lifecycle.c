@@ -1,7 +1,14 @@
 /* lifecycle.c — the TCP connection lifecycle engine (see lifecycle.h). */
 #include "lifecycle.h"
 
+#include <assert.h>
 #include <string.h>
+
+/* The verdict's bit-fields must hold every value put in them. */
+static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
+static_assert(TL_FIND_TW_ASSASSINATION < 1u << 17, "tl_verdict.findings has 17 bits");
+static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
+static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
 #define SEQ_LT(a, b)  (tl_seq_diff((a), (b)) < 0)
 #define SEQ_GT(a, b)  (tl_seq_diff((a), (b)) > 0)
@@ -95,12 +102,59 @@ static void take_options(tl_end *x, const tl_segment *seg)
     x->syn_data = seg->len > 0;
 }
 
-static void note_copy(uint16_t *copies, int64_t *last_ts, const tl_segment *seg, tl_verdict *v)
+static void note_copy(uint16_t *copies, tl_verdict *v)
 {
     (*copies)++;
     v->attempt = *copies;
-    v->backoff = seg->ts - *last_ts;
-    *last_ts = seg->ts;
+}
+
+/* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,
+ * and all of them are kept: the previous copy is in the chain. */
+static bool is_syn_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_SYN || k->event == TL_EV_SYN_RETRANS
+        || k->event == TL_EV_SYNACK || k->event == TL_EV_SYNACK_RETRANS;
+}
+
+static bool is_fin_copy(const tl_verdict *k)
+{
+    return k->event == TL_EV_FIN || k->event == TL_EV_FIN_ACK || k->event == TL_EV_FIN_RETRANS;
+}
+
+/* The time of a kept frame (all packets of a frame share its time). */
+static int64_t kept_ts(const tl_conn *conn, uint32_t frame)
+{
+    const tl_verdict *k = tl_conn_verdict_at(conn, frame);
+    return k ? k->ts : 0;
+}
+
+/* a + b, wrapping like the difference of the times it sums. */
+static int64_t add_ns(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* Which copy of the client's SYN the first SYN-ACK answers: Karn's rule, the
+ * copy whose TSval it echoes; else the client's newest SYN or SYN-ACK. Walks
+ * the chain once per connection, before this SYN-ACK is linked. */
+static int64_t answered_syn_ts(const tl_conn *conn, const tl_segment *seg, const tl_end *client)
+{
+    bool karn = seg->has_ts && client->syn_copies > 1 && seg->tsecr == conn->karn.prev_syn_tsval;
+    const tl_verdict *retrans = NULL;   /* newest re-sent bare SYN: prev_syn_tsval is its predecessor's */
+    for (const tl_verdict *k = conn->last; k; k = k->prev) {
+        if (!is_syn_copy(k))
+            continue;
+        if (!karn) {
+            if (k->sender == TL_CLIENT)
+                return k->ts;
+        } else if (!retrans) {
+            if (k->event == TL_EV_SYN_RETRANS)
+                retrans = k;
+        } else if (k->sender == retrans->sender) {
+            return k->ts;
+        }
+    }
+    return 0;
 }
 
 /* Link a wrong ACK of x to the packet that now carries the right value. */
@@ -119,12 +173,19 @@ static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
     x->wrong_ack_frame = 0;
 }
 
-static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, uint32_t expected)
+/* The expected number is the peer's ISN + 1 or FIN + 1, both fixed once
+ * known: the verdict only says which (tl_verdict_ack_expected). */
+static void check_ack(tl_verdict *v, bool of_fin)
+{
+    v->ack_checked = true;
+    v->ack_of_fin = of_fin;
+}
+
+static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, bool of_fin)
 {
     if (!conn->hs_ack_frame && !conn->fin_frame)
         conn->hs_wrong_ack = true;
-    v->ack_checked = true;
-    v->ack_expected = expected;
+    check_ack(v, of_fin);
     v->ack_wrong = true;
     v->findings |= TL_FIND_WRONG_ACK;
     if (!x->wrong_ack_frame)
@@ -160,11 +221,10 @@ static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
 {
     if (!y->isn_known)
         return;
-    v->ack_checked = true;
-    v->ack_expected = y->isn + 1;
+    check_ack(v, false);
     /* With TFO the SYN's data may be acknowledged too: anything up to y's next is right. */
     if (!(seg->flags & TL_ACK) || SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(conn, x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, false);
         return;
     }
     link_correction(conn, x, v);
@@ -185,8 +245,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         if (!x->nxt_known || SEQ_GT(syn_end, x->nxt))
             x->nxt = syn_end;
         x->nxt_known = true;
-        x->syn_ts = seg->ts;
-        x->syn_tsval = seg->tsval;
+        if (!conn->synack_frame)
+            conn->karn.syn_tsval[from] = seg->tsval;
         take_options(x, seg);
         if (seg->len) {
             x->bytes += seg->len;
@@ -198,10 +258,11 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
 
     if (!(seg->flags & TL_ACK)) {
         if (!first_copy) {
-            conn->prev_syn_ts = x->syn_ts;
-            conn->prev_syn_tsval = x->syn_tsval;
-            note_copy(&x->syn_copies, &x->syn_ts, seg, v);
-            x->syn_tsval = seg->tsval;
+            if (!conn->synack_frame) {
+                conn->karn.prev_syn_tsval = conn->karn.syn_tsval[from];
+                conn->karn.syn_tsval[from] = seg->tsval;
+            }
+            note_copy(&x->syn_copies, v);
             v->event = TL_EV_SYN_RETRANS;
             v->findings |= TL_FIND_SYN_RETRANS;
             return;
@@ -210,7 +271,6 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         v->event = TL_EV_SYN;
         if (from == TL_CLIENT) {
             conn->syn_frame = seg->frame;
-            conn->first_syn_ts = seg->ts;
             x->state = TL_ST_SYN_SENT;
         } else {
             /* Both ends sent a bare SYN: each moves to SYN_RECEIVED on the other's. */
@@ -228,7 +288,7 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         x->acked_any = true;
     }
     if (x->synack_copies > 0) {
-        note_copy(&x->synack_copies, &x->syn_ts, seg, v);
+        note_copy(&x->synack_copies, v);
         v->event = TL_EV_SYNACK_RETRANS;
         check_synack_ack(conn, seg, x, y, v);
         /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
@@ -237,16 +297,14 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         return;
     }
     x->synack_copies = 1;
-    x->syn_ts = seg->ts;
     v->event = TL_EV_SYNACK;
     if (from == TL_SERVER && !conn->synack_frame) {
+        /* Read the Karn TSvals before the legs take their place. (A SYN
+         * captured after its SYN-ACK leaves the leg unmeasured.) */
+        int64_t answered = answered_syn_ts(conn, seg, y);
         conn->synack_frame = seg->frame;
-        conn->synack_ts = seg->ts;
-        /* Karn: the SYN copy whose TSval is echoed is the one answered.
-         * (A SYN captured after its SYN-ACK leaves the leg unmeasured.) */
-        conn->answered_syn_ts = y->syn_ts;
-        if (seg->has_ts && y->syn_copies > 1 && seg->tsecr == conn->prev_syn_tsval)
-            conn->answered_syn_ts = conn->prev_syn_ts;
+        conn->legs.syn_leg = seg->ts - answered;
+        conn->answered_first = conn->syn_frame && answered == kept_ts(conn, conn->syn_frame);
     }
     check_synack_ack(conn, seg, x, y, v);
     if (x->state != TL_ST_ESTABLISHED)
@@ -256,10 +314,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     y->state = TL_ST_ESTABLISHED;
     if (conn->simul_open) {
         /* The client's own SYN-ACK is what acknowledges the server's SYN. */
-        if (from == TL_CLIENT && !conn->hs_ack_frame) {
+        if (from == TL_CLIENT && !conn->hs_ack_frame)
             conn->hs_ack_frame = seg->frame;
-            conn->hs_ack_ts = seg->ts;
-        }
         if (x->syn_acked) {
             x->state = TL_ST_ESTABLISHED;
             conn->complete = !conn->hs_wrong_ack;
@@ -271,10 +327,9 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
 static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl_end *y, tl_verdict *v)
 {
     v->event = TL_EV_HANDSHAKE_ACK;
-    v->ack_checked = true;
-    v->ack_expected = y->isn + 1;
+    check_ack(v, false);
     if (SEQ_LT(seg->ack, y->isn + 1) || SEQ_GT(seg->ack, y->nxt)) {
-        mark_wrong_ack(conn, x, v, y->isn + 1);
+        mark_wrong_ack(conn, x, v, false);
         return;
     }
     link_correction(conn, x, v);
@@ -283,11 +338,12 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     if (x->state == TL_ST_SYN_SENT || x->state == TL_ST_SYN_RECEIVED)
         x->state = TL_ST_ESTABLISHED;
     conn->hs_ack_frame = seg->frame;
-    conn->hs_ack_ts = seg->ts;
+    conn->legs.ack_leg = seg->ts - kept_ts(conn, conn->synack_frame);
     conn->complete = conn->syn_frame && x->syn_acked;
 }
 
-void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
+/* The two legs, without rtt and connect time. */
+static void handshake_legs(const tl_conn *conn, tl_handshake_times *times)
 {
     memset(times, 0, sizeof *times);
     if (conn->simul_open || !conn->synack_frame)
@@ -297,13 +353,44 @@ void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
     times->has_ack_leg = conn->hs_ack_frame != 0;
     times->has_rtt = times->has_syn_leg && times->has_ack_leg;
     if (times->has_syn_leg)
-        times->syn_to_synack = conn->synack_ts - conn->answered_syn_ts;
+        times->syn_to_synack = conn->legs.syn_leg;
     if (times->has_ack_leg)
-        times->synack_to_ack = conn->hs_ack_ts - conn->synack_ts;
-    if (times->has_rtt) {
-        times->rtt = conn->hs_ack_ts - conn->answered_syn_ts;
-        times->connect_time = conn->hs_ack_ts - conn->first_syn_ts;
+        times->synack_to_ack = conn->legs.ack_leg;
+}
+
+void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
+{
+    handshake_legs(conn, times);
+    if (!times->has_rtt)
+        return;
+    times->rtt = add_ns(times->syn_to_synack, times->synack_to_ack);
+    if (conn->answered_first) {
+        times->connect_time = times->rtt;
+        return;
     }
+    /* A later SYN copy was answered: hs_ack_ts - first_syn_ts, from the kept verdicts. */
+    uint64_t hs_ack_ts = (uint64_t)kept_ts(conn, conn->synack_frame) + (uint64_t)times->synack_to_ack;
+    times->connect_time = (int64_t)(hs_ack_ts - (uint64_t)kept_ts(conn, conn->syn_frame));
+}
+
+/* Each end's first FIN time is kept; the ACKs' are those of their kept
+ * verdicts, near the newest end of the chain. */
+void tl_conn_close_times(const tl_conn *conn, tl_close_times *times)
+{
+    memset(times, 0, sizeof *times);
+    if (!conn->fin_frame)
+        return;
+    int64_t fin_ts = conn->end[conn->first_closer].fin_ts;
+    int64_t second_fin_ts = conn->end[!conn->first_closer].fin_ts;
+    times->has_duration = conn->last_ack_frame != 0;
+    times->has_close_wait = conn->second_fin_frame != 0;
+    times->has_fin_wait_2 = conn->fin_ack_frame && conn->second_fin_frame;
+    if (times->has_duration)
+        times->duration = kept_ts(conn, conn->last_ack_frame) - fin_ts;
+    if (times->has_close_wait)
+        times->close_wait = second_fin_ts - fin_ts;
+    if (times->has_fin_wait_2)
+        times->fin_wait_2 = second_fin_ts - kept_ts(conn, conn->fin_ack_frame);
 }
 
 /* Time from capturing a packet of `who` to capturing the peer's immediate
@@ -311,7 +398,7 @@ void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
 static int64_t reply_leg(const tl_conn *conn, tl_role who)
 {
     tl_handshake_times times;
-    tl_conn_handshake_times(conn, &times);
+    handshake_legs(conn, &times);
     if (!times.has_rtt)
         return -1;
     return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
@@ -326,14 +413,13 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
 
     if (SEQ_GT(seg->ack, want)) {
         /* Nothing follows a FIN: an ACK beyond it is always wrong. */
-        mark_wrong_ack(conn, x, v, want);
+        mark_wrong_ack(conn, x, v, true);
         return false;
     }
     if (seg->ack == want) {
         if (y->fin_acked)
             return false;
-        v->ack_checked = true;
-        v->ack_expected = want;
+        check_ack(v, true);
         link_correction(conn, x, v);
         y->fin_acked = true;
         return true;
@@ -347,7 +433,7 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
     bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
     if (pure && seg->ack == y->fin_seq && !advanced && y->fin_copies == 1 && leg >= 0
         && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
-        mark_wrong_ack(conn, x, v, want);
+        mark_wrong_ack(conn, x, v, true);
     return false;
 }
 
@@ -366,20 +452,16 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
     /* The closer's final ACK is where its TIME_WAIT really begins. */
     if (x->state == TL_ST_TIME_WAIT)
         start_time_wait(x, seg);
-    if (acked == conn->first_closer && !conn->fin_ack_frame) {
+    if (acked == conn->first_closer && !conn->fin_ack_frame)
         conn->fin_ack_frame = seg->frame;
-        conn->fin_ack_ts = seg->ts;
-    }
     switch (y->state) {
     case TL_ST_FIN_WAIT_1: y->state = TL_ST_FIN_WAIT_2; break;
     case TL_ST_CLOSING:    start_time_wait(y, seg); break;
     case TL_ST_LAST_ACK:   y->state = TL_ST_CLOSED; break;
     default: break;
     }
-    if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked && !conn->last_ack_frame) {
+    if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked && !conn->last_ack_frame)
         conn->last_ack_frame = seg->frame;
-        conn->last_ack_ts = seg->ts;
-    }
 }
 
 /* A later packet proved an inference wrong: rewrite an end's state in the
@@ -400,7 +482,7 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     uint32_t fin_seq = seg->seq + seg->len;
 
     if (x->fin_sent) {
-        note_copy(&x->fin_copies, &x->fin_ts, seg, v);
+        note_copy(&x->fin_copies, v);
         v->event = TL_EV_FIN_RETRANS;
         if (peer_before == TL_ST_TIME_WAIT) {
             /* The final ACK was lost: what TIME_WAIT is for. x never left LAST_ACK. */
@@ -424,7 +506,6 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
 
     if (!conn->fin_frame) {
         conn->fin_frame = seg->frame;
-        conn->fin_ts = seg->ts;
         conn->first_closer = from;
         conn->passive_prev_state = y->state;
         v->event = TL_EV_FIN;
@@ -434,7 +515,6 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     }
 
     conn->second_fin_frame = seg->frame;
-    conn->second_fin_ts = seg->ts;
     v->event = TL_EV_FIN;
     if (acked_fin_now) {
         conn->merged = true;
@@ -589,18 +669,12 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
     bool changed = before[0] != v->state[0] || before[1] != v->state[1];
     if (plain_event && !v->findings && !v->ack_checked && !changed) {
-        if (seg->len) {
-            conn->gap_segs[from]++;
-            conn->gap_bytes[from] += conn->end[from].bytes - bytes_before;
+        /* A ladder shows the plain data after a kept packet as one summary line. */
+        if (seg->len && conn->last) {
+            conn->last->gap_segs[from]++;
+            conn->last->gap_bytes[from] += conn->end[from].bytes - bytes_before;
         }
         return TL_STEP_PLAIN;
-    }
-    /* A ladder shows the plain data before this packet as one summary line. */
-    for (int i = 0; i < 2; i++) {
-        v->gap_segs[i] = conn->gap_segs[i];
-        v->gap_bytes[i] = conn->gap_bytes[i];
-        conn->gap_segs[i] = 0;
-        conn->gap_bytes[i] = 0;
     }
     return TL_STEP_KEEP;
 }
@@ -617,6 +691,26 @@ const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame)
     while (k && k->frame > frame)
         k = k->prev;
     return k;
+}
+
+uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v)
+{
+    if (!v->ack_checked)
+        return 0;
+    const tl_end *peer = &conn->end[!v->sender];
+    return (v->ack_of_fin ? peer->fin_seq : peer->isn) + 1;
+}
+
+int64_t tl_verdict_backoff(const tl_verdict *v)
+{
+    bool syn = v->event == TL_EV_SYN_RETRANS || v->event == TL_EV_SYNACK_RETRANS;
+    if (!syn && v->event != TL_EV_FIN_RETRANS)
+        return 0;
+    for (const tl_verdict *k = v->prev; k; k = k->prev) {
+        if (k->sender == v->sender && (syn ? is_syn_copy(k) : is_fin_copy(k)))
+            return v->ts - k->ts;
+    }
+    return 0;
 }
 
 tl_close_type tl_conn_close_type(const tl_conn *conn)

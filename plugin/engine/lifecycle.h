@@ -137,42 +137,46 @@ typedef struct {
     bool     from_a;        /* sent by A, the sender of the connection's first segment */
 } tl_segment;
 
+/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^28. */
+#define TL_CONN_ID_BITS 28
+
 /* The per-packet verdict. Kept verdicts form a chain (newest first) so that
- * packets that change nothing can take their states from the last kept one. */
+ * packets that change nothing can take their states from the last kept one.
+ * The glue keeps one per lifecycle packet: the small fields are bit-fields. */
 typedef struct tl_verdict {
     struct tl_verdict *prev;
     int64_t  ts;
-    int64_t  backoff;       /* ns since the previous copy, when attempt > 1 */
-    uint64_t gap_bytes[2];  /* payload of the plain packets since the previous kept verdict, per end */
+    uint64_t gap_bytes[2];  /* payload of the plain packets after this one, up to the next kept verdict, per end */
     uint32_t gap_segs[2];   /* ... and how many of them carried payload */
     uint32_t seq;           /* the segment's raw numbers, for ladders */
     uint32_t len;
     uint32_t frame;
-    uint32_t findings;      /* TL_FIND_* */
-    uint32_t ack_expected;  /* raw, when ack_checked */
     uint32_t ack_got;       /* the segment's raw ACK number */
     uint32_t ack_link;      /* frame: corrected_by on a wrong ACK, corrects on its fix */
-    uint32_t conn_id;       /* the caller's id of the connection */
+    unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
+    unsigned event : 4;     /* tl_event */
+    unsigned findings : 17; /* TL_FIND_* */
+    unsigned flags : 8;     /* TL_* bits of the segment */
+    unsigned sender : 1;    /* tl_role */
+    bool     ack_checked : 1;
+    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
+    bool     ack_wrong : 1;
+    bool     ack_corrects : 1;  /* ack_link names the wrong ACK this one corrects */
     uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */
-    uint8_t  event;         /* tl_event */
-    uint8_t  sender;        /* tl_role */
     uint8_t  state[2];      /* tl_state of client and server after this packet */
-    uint8_t  flags;         /* TL_* bits of the segment */
-    bool     ack_checked;
-    bool     ack_wrong;
-    bool     ack_corrects;  /* ack_link names the wrong ACK this one corrects */
 } tl_verdict;
 
 /* One end of the connection. */
 typedef struct {
-    int64_t  syn_ts;        /* last SYN or SYN-ACK copy */
-    int64_t  fin_ts;        /* last FIN copy */
     uint64_t bytes;         /* payload sequence space covered */
+    int64_t  fin_ts;        /* first FIN copy */
+    int64_t  tw_ts;         /* where this end's 2MSL clock started */
+    uint32_t tw_frame;      /* ... and in which frame, 0 if never in TIME_WAIT */
     uint32_t isn;
     uint32_t nxt;           /* one past the highest sequence number sent */
     uint32_t max_ack;       /* highest ACK sent */
     uint32_t fin_seq;       /* sequence number the FIN occupies */
-    uint32_t syn_tsval;     /* TSval of the last SYN copy */
+    uint32_t last_tsval;    /* newest timestamp option value sent */
     uint32_t wrong_ack_frame;   /* a wrong ACK still waiting for its fix */
     uint16_t mss;
     uint16_t syn_copies;    /* bare SYN copies */
@@ -180,58 +184,63 @@ typedef struct {
     uint16_t fin_copies;
     int8_t   wscale;
     uint8_t  state;         /* tl_state */
-    bool     isn_known;
-    bool     nxt_known;
-    bool     acked_any;
-    bool     syn_acked;     /* the peer acknowledged isn + 1 */
-    bool     fin_sent;
-    bool     fin_acked;
-    bool     sack_perm;
-    bool     ts_ok;
-    bool     syn_data;
-    bool     has_tsval;
-    bool     reack_due;     /* in TIME_WAIT, the peer re-sent its FIN */
-    uint32_t last_tsval;    /* newest timestamp option value sent */
-    uint32_t tw_frame;      /* where this end's 2MSL clock started, 0 if never in TIME_WAIT */
-    int64_t  tw_ts;
+    bool     isn_known : 1;
+    bool     nxt_known : 1;
+    bool     acked_any : 1;
+    bool     syn_acked : 1;     /* the peer acknowledged isn + 1 */
+    bool     fin_sent : 1;
+    bool     fin_acked : 1;
+    bool     sack_perm : 1;
+    bool     ts_ok : 1;
+    bool     syn_data : 1;
+    bool     has_tsval : 1;
+    bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
 } tl_end;
 
+/* One per connection for the whole capture: no padding, flags as bits. */
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
-    tl_verdict *last;       /* newest kept verdict */
-    uint64_t gap_bytes[2];  /* plain data since the newest kept verdict, per end */
-    uint32_t gap_segs[2];
+    tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
     int64_t  first_ts, last_ts;
-    int64_t  first_syn_ts, answered_syn_ts, synack_ts, hs_ack_ts;
-    int64_t  fin_ts, fin_ack_ts, second_fin_ts, last_ack_ts;
-    int64_t  prev_syn_ts;   /* the client SYN copy before the last, for Karn's rule */
-    uint32_t prev_syn_tsval;
     int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
     int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
+    /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
+     * which starts the handshake's legs: they share the space. */
+    union {
+        struct {
+            uint32_t syn_tsval[2];      /* of each end's last SYN copy */
+            uint32_t prev_syn_tsval;    /* of the copy before the last re-sent one */
+        } karn;                         /* while !synack_frame */
+        struct {
+            int64_t syn_leg;            /* answered SYN -> first SYN-ACK */
+            int64_t ack_leg;            /* first SYN-ACK -> handshake ACK, when hs_ack_frame */
+        } legs;                         /* once synack_frame */
+    };
     uint32_t prev_id;       /* previous incarnation of the 4-tuple, when has_prev */
     uint32_t id;            /* the caller's id, copied into every verdict */
     uint32_t syn_frame, synack_frame, hs_ack_frame;
     uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
     uint32_t data_first_frame, data_last_frame;
     uint32_t half_close_bytes;
-    uint8_t  first_closer;  /* tl_role, valid when fin_frame */
-    uint8_t  reset_kind;    /* tl_reset_kind */
-    uint8_t  reset_sender;  /* tl_role, valid when reset_frame */
-    uint8_t  passive_prev_state;    /* the second closer's state before the first FIN */
-    bool     started;
-    bool     a_is_client;
-    bool     role_guessed;
-    bool     missing;       /* no SYN and no SYN-ACK: picked up mid-stream */
-    bool     complete;
-    bool     refused;
-    bool     simul_open;
-    bool     simul_close;
-    bool     merged;
-    bool     half_close;
-    bool     hs_wrong_ack;
-    bool     has_prev;
-    bool     reuse_in_2msl;
-    bool     reuse_safe;
+    unsigned first_closer : 1;          /* tl_role, valid when fin_frame */
+    unsigned reset_sender : 1;          /* tl_role, valid when reset_frame */
+    unsigned reset_kind : 3;            /* tl_reset_kind */
+    unsigned passive_prev_state : 4;    /* the second closer's tl_state before the first FIN */
+    bool     started : 1;
+    bool     a_is_client : 1;
+    bool     role_guessed : 1;
+    bool     missing : 1;       /* no SYN and no SYN-ACK: picked up mid-stream */
+    bool     complete : 1;
+    bool     refused : 1;
+    bool     simul_open : 1;
+    bool     simul_close : 1;
+    bool     merged : 1;
+    bool     half_close : 1;
+    bool     hs_wrong_ack : 1;
+    bool     has_prev : 1;
+    bool     reuse_in_2msl : 1;
+    bool     reuse_safe : 1;
+    bool     answered_first : 1;    /* the first SYN-ACK answers the first SYN: connect time = rtt */
 } tl_conn;
 
 typedef enum {
@@ -241,6 +250,7 @@ typedef enum {
                                start a fresh tl_conn and step it there */
 } tl_step_result;
 
+/* id: the caller's, below 2^TL_CONN_ID_BITS; copied into every verdict. */
 void tl_conn_init(tl_conn *conn, uint32_t id);
 
 /* Advance the connection by one segment; fills *v for this packet. */
@@ -254,11 +264,20 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
 unsigned tl_conn_time_wait_ends(const tl_conn *conn);
 
-/* Link a kept (long-lived) copy of the verdict the last step returned. */
+/* Link a kept (long-lived) copy of the verdict the last step returned. The
+ * first step of a connection is always kept; later plain steps add their
+ * payload to the newest kept copy. */
 void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
 
 /* The newest kept verdict at or before frame, or NULL. */
 const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
+
+/* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
+ * found through the chain of a kept verdict (0 for other packets). */
+int64_t tl_verdict_backoff(const tl_verdict *v);
+
+/* The raw ACK number v should have carried, when ack_checked (else 0). */
+uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v);
 
 /* Stream summary, as far as the connection has been stepped. */
 tl_close_type tl_conn_close_type(const tl_conn *conn);
@@ -277,6 +296,18 @@ typedef struct {
 } tl_handshake_times;
 
 void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times);
+
+/* The close's times, each valid only when its flag says so. */
+typedef struct {
+    int64_t duration;       /* first FIN -> last ACK */
+    int64_t close_wait;     /* first FIN -> second FIN */
+    int64_t fin_wait_2;     /* ACK of the first FIN -> second FIN */
+    bool    has_duration;
+    bool    has_close_wait;
+    bool    has_fin_wait_2;
+} tl_close_times;
+
+void tl_conn_close_times(const tl_conn *conn, tl_close_times *times);
 
 /* Wrap-safe sequence comparison: a - b as a signed distance. */
 static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)

@@ -114,15 +114,22 @@ const char *step_name(unsigned result);
     g_assert_cmpstr(initiator_name(tl_conn_close_initiator(&(s)->conn)), ==, initiator_name(who))
 #define assert_reset_kind(s, kind) \
     g_assert_cmpstr(reset_kind_name((s)->conn.reset_kind), ==, reset_kind_name(kind))
+/* Backoff is read through the chain, so from the kept copy of v. */
+#define assert_backoff(s, v, expected) do { \
+        const tl_verdict *kept_ = kept_verdict(s, (v)->frame); \
+        g_assert_nonnull(kept_); \
+        if (kept_) \
+            g_assert_cmpint(tl_verdict_backoff(kept_), ==, (expected)); \
+    } while (0)
 /* An ACK number the engine checked, with the value it expected. */
-#define assert_ack_ok(v, expected) do { \
+#define assert_ack_ok(s, v, expected) do { \
         g_assert_true((v)->ack_checked); \
-        g_assert_cmphex((v)->ack_expected, ==, (expected)); \
+        g_assert_cmphex(tl_verdict_ack_expected(&(s)->conn, v), ==, (expected)); \
         g_assert_false((v)->ack_wrong); \
     } while (0)
-#define assert_ack_wrong(v, expected) do { \
+#define assert_ack_wrong(s, v, expected) do { \
         g_assert_true((v)->ack_checked); \
-        g_assert_cmphex((v)->ack_expected, ==, (expected)); \
+        g_assert_cmphex(tl_verdict_ack_expected(&(s)->conn, v), ==, (expected)); \
         g_assert_true((v)->ack_wrong); \
         assert_finding(v, TL_FIND_WRONG_ACK); \
     } while (0)

@@ -17,7 +17,7 @@ static void test_beyond_fin(script *s)
 {
     uint32_t fin_seq = open_and_client_fin(s);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_ACK, fin_seq + 2, 0);
-    assert_ack_wrong(v, fin_seq + 1);
+    assert_ack_wrong(s, v, fin_seq + 1);
     assert_step(s, TL_STEP_KEEP);
     assert_states(v, TL_ST_FIN_WAIT_1, TL_ST_CLOSE_WAIT);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, 0);
@@ -30,7 +30,7 @@ static void test_misses_arrived_fin(script *s)
     uint32_t fin_seq = open_and_client_fin(s);
     wait_ns(s, SEC);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_ACK, fin_seq, 0);
-    assert_ack_wrong(v, fin_seq + 1);
+    assert_ack_wrong(s, v, fin_seq + 1);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, 0);
 }
 
@@ -49,7 +49,7 @@ static void test_right_ack_not_flagged(script *s)
     uint32_t fin_seq = open_and_client_fin(s);
     wait_ns(s, SEC);
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
-    assert_ack_ok(v, fin_seq + 1);
+    assert_ack_ok(s, v, fin_seq + 1);
     assert_no_finding(v, TL_FIND_WRONG_ACK);
 }
 
@@ -58,7 +58,7 @@ static void test_corrected_by(script *s)
     uint32_t fin_seq = open_and_client_fin(s);
     uint32_t wrong_frame = tx_ack(s, TL_SERVER, TL_ACK, fin_seq + 2, 0)->frame;
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
-    assert_ack_ok(v, fin_seq + 1);
+    assert_ack_ok(s, v, fin_seq + 1);
     g_assert_true(v->ack_corrects);
     g_assert_cmpuint(v->ack_link, ==, wrong_frame);
     const tl_verdict *wrong = kept_verdict(s, wrong_frame);
@@ -75,7 +75,7 @@ static void test_wrap_beyond_fin(script *s)
     open_conn_near_wrap(s);
     send_fin(s, TL_CLIENT);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_ACK, 1, 0);
-    assert_ack_wrong(v, 0);
+    assert_ack_wrong(s, v, 0);
 }
 
 static void test_wrap_misses_arrived_fin(script *s)
@@ -84,7 +84,7 @@ static void test_wrap_misses_arrived_fin(script *s)
     send_fin(s, TL_CLIENT);
     wait_ns(s, SEC);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_ACK, 0xffffffffu, 0);
-    assert_ack_wrong(v, 0);
+    assert_ack_wrong(s, v, 0);
 }
 
 int main(int argc, char **argv)

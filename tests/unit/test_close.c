@@ -47,7 +47,7 @@ static void test_ack_of_fin(script *s)
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_ACK_OF_FIN);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
-    assert_ack_ok(v, fin_seq + 1);
+    assert_ack_ok(s, v, fin_seq + 1);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, v->frame);
     assert_close_type(s, TL_CLOSE_INCOMPLETE);
 }
@@ -60,7 +60,7 @@ static void test_ack_of_fin_with_payload(script *s)
     tx(s, TL_CLIENT, TL_FIN | TL_PSH | TL_ACK, 10);
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     assert_event(v, TL_EV_ACK_OF_FIN);
-    assert_ack_ok(v, seq + 10 + 1);
+    assert_ack_ok(s, v, seq + 10 + 1);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
 }
 
@@ -87,7 +87,7 @@ static void test_four_way_final_ack(script *s)
     const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
     assert_event(v, TL_EV_FINAL_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_CLOSED);
-    assert_ack_ok(v, server_fin + 1);
+    assert_ack_ok(s, v, server_fin + 1);
     g_assert_cmpuint(s->conn.last_ack_frame, ==, v->frame);
     assert_close_type(s, TL_CLOSE_FOUR_WAY);
     assert_initiator(s, TL_INITIATOR_CLIENT);
@@ -117,10 +117,12 @@ static void test_four_way_times(script *s)
     int64_t second_fin = send_fin(s, TL_SERVER)->ts;
     wait_ns(s, 10 * MS);
     int64_t last_ack = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
-    g_assert_cmpint(s->conn.fin_ts, ==, fin);
-    g_assert_cmpint(s->conn.fin_ack_ts, ==, fin_ack);
-    g_assert_cmpint(s->conn.second_fin_ts, ==, second_fin);
-    g_assert_cmpint(s->conn.last_ack_ts, ==, last_ack);
+    tl_close_times times;
+    tl_conn_close_times(&s->conn, &times);
+    g_assert_true(times.has_duration && times.has_close_wait && times.has_fin_wait_2);
+    g_assert_cmpint(times.duration, ==, last_ack - fin);
+    g_assert_cmpint(times.close_wait, ==, second_fin - fin);
+    g_assert_cmpint(times.fin_wait_2, ==, second_fin - fin_ack);
 }
 
 static void test_server_closes_first(script *s)
@@ -142,7 +144,7 @@ static void test_three_way_fin_ack(script *s)
     assert_event(v, TL_EV_FIN_ACK);
     assert_finding(v, TL_FIND_MERGED_FIN_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_LAST_ACK);
-    assert_ack_ok(v, client_fin + 1);
+    assert_ack_ok(s, v, client_fin + 1);
     g_assert_true(s->conn.merged);
     g_assert_cmpuint(s->conn.second_fin_frame, ==, v->frame);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, s->conn.second_fin_frame);
@@ -172,9 +174,22 @@ static void test_fin_retransmission(script *s)
     assert_event(v, TL_EV_FIN_RETRANS);
     assert_finding(v, TL_FIND_FIN_RETRANS);
     g_assert_cmpuint(v->attempt, ==, 2);
-    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
+    assert_backoff(s, v, v->ts - first_ts);
     assert_states(v, TL_ST_FIN_WAIT_1, TL_ST_CLOSE_WAIT);
     g_assert_cmpuint(s->conn.fin_frame, ==, fin_frame);
+}
+
+/* Backoff is measured from the previous copy of the FIN, not from the first. */
+static void test_fin_retransmission_backoff(script *s)
+{
+    open_with_data(s);
+    send_fin(s, TL_CLIENT);
+    wait_ns(s, 200 * MS);
+    int64_t second_ts = resend(s, TL_CLIENT)->ts;
+    wait_ns(s, 400 * MS);
+    const tl_verdict *v = resend(s, TL_CLIENT);
+    g_assert_cmpuint(v->attempt, ==, 3);
+    assert_backoff(s, v, v->ts - second_ts);
 }
 
 static void test_simultaneous_close(script *s)
@@ -238,7 +253,7 @@ static void test_simultaneous_close_second_ack(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     assert_event(v, TL_EV_FINAL_ACK);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_TIME_WAIT);
-    assert_ack_ok(v, client_fin + 1);
+    assert_ack_ok(s, v, client_fin + 1);
     g_assert_cmpuint(s->conn.fin_ack_frame, ==, v->frame);
     /* the later of the two FIN acknowledgements */
     g_assert_cmpuint(s->conn.last_ack_frame, ==, v->frame);
@@ -310,7 +325,7 @@ static void test_wrap_ack_of_fin(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     g_assert_cmphex(v->ack_got, ==, 0);
     assert_event(v, TL_EV_ACK_OF_FIN);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_FIN_WAIT_2, TL_ST_CLOSE_WAIT);
 }
 
@@ -321,7 +336,7 @@ static void test_wrap_four_way(script *s)
     close_four_way(s, TL_CLIENT);
     const tl_verdict *v = &s->v;
     assert_event(v, TL_EV_FINAL_ACK);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_TIME_WAIT, TL_ST_CLOSED);
     assert_close_type(s, TL_CLOSE_FOUR_WAY);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, WRAP_CLIENT_DATA);
@@ -333,7 +348,7 @@ static void test_wrap_three_way(script *s)
     send_fin(s, TL_CLIENT);
     const tl_verdict *v = send_fin(s, TL_SERVER);
     assert_event(v, TL_EV_FIN_ACK);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     tx(s, TL_CLIENT, TL_ACK, 0);
     assert_close_type(s, TL_CLOSE_THREE_WAY);
 }
@@ -417,6 +432,7 @@ int main(int argc, char **argv)
     script_test_add("/close/three-way/fin-ack", test_three_way_fin_ack);
     script_test_add("/close/three-way/final-ack", test_three_way_final_ack);
     script_test_add("/close/fin-retransmission", test_fin_retransmission);
+    script_test_add("/close/fin-retransmission-backoff", test_fin_retransmission_backoff);
     script_test_add("/close/simultaneous/second-fin", test_simultaneous_close);
     script_test_add("/close/simultaneous/amends-kept", test_simultaneous_close_amends_kept);
     script_test_add("/close/simultaneous/first-ack", test_simultaneous_close_first_ack);

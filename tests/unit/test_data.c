@@ -76,20 +76,41 @@ static void test_keep_chain(script *s)
     g_assert_cmpuint(expected, ==, 0);
 }
 
-/* The next kept verdict summarises the plain data before it, per end. */
+/* A kept verdict summarises the plain data after it, per end. */
 static void test_gap_summary(script *s)
 {
     open_conn(s);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 50);
     tx(s, TL_SERVER, TL_PSH | TL_ACK, 30);
-    const tl_verdict *v = send_fin(s, TL_CLIENT);
-    g_assert_cmpuint(v->gap_segs[TL_CLIENT], ==, 2);
-    g_assert_cmpuint(v->gap_bytes[TL_CLIENT], ==, 150);
-    g_assert_cmpuint(v->gap_segs[TL_SERVER], ==, 1);
-    g_assert_cmpuint(v->gap_bytes[TL_SERVER], ==, 30);
-    v = tx(s, TL_SERVER, TL_ACK, 0);
-    g_assert_cmpuint(v->gap_segs[TL_CLIENT] + v->gap_segs[TL_SERVER], ==, 0);
+    const tl_verdict *k = kept_verdict(s, 3);
+    g_assert_nonnull(k);
+    if (k) {
+        g_assert_cmpuint(k->gap_segs[TL_CLIENT], ==, 2);
+        g_assert_cmpuint(k->gap_bytes[TL_CLIENT], ==, 150);
+        g_assert_cmpuint(k->gap_segs[TL_SERVER], ==, 1);
+        g_assert_cmpuint(k->gap_bytes[TL_SERVER], ==, 30);
+    }
+    uint32_t fin = send_fin(s, TL_CLIENT)->frame;
+    tx(s, TL_SERVER, TL_ACK, 0);
+    k = kept_verdict(s, fin);
+    g_assert_nonnull(k);
+    if (k)
+        g_assert_cmpuint(k->gap_segs[TL_CLIENT] + k->gap_segs[TL_SERVER], ==, 0);
+}
+
+/* Only new payload counts: a re-sent segment is no gap byte. */
+static void test_gap_counts_new_bytes(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    resend(s, TL_CLIENT);
+    const tl_verdict *k = kept_verdict(s, 3);
+    g_assert_nonnull(k);
+    if (k) {
+        g_assert_cmpuint(k->gap_segs[TL_CLIENT], ==, 2);
+        g_assert_cmpuint(k->gap_bytes[TL_CLIENT], ==, 100);
+    }
 }
 
 int main(int argc, char **argv)
@@ -102,5 +123,6 @@ int main(int argc, char **argv)
     script_test_add("/data/verdict-at", test_verdict_at);
     script_test_add("/data/keep-chain", test_keep_chain);
     script_test_add("/data/gap-summary", test_gap_summary);
+    script_test_add("/data/gap-counts-new-bytes", test_gap_counts_new_bytes);
     return g_test_run();
 }

@@ -30,7 +30,7 @@ static void test_synack(script *s)
     assert_event(v, TL_EV_SYNACK);
     g_assert_cmpint(v->sender, ==, TL_SERVER);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_cmpuint(s->conn.synack_frame, ==, 2);
     g_assert_false(s->conn.complete);
 }
@@ -42,7 +42,7 @@ static void test_handshake_ack(script *s)
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_HANDSHAKE_ACK);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
-    assert_ack_ok(v, SERVER_ISN + 1);
+    assert_ack_ok(s, v, SERVER_ISN + 1);
     g_assert_cmpuint(s->conn.hs_ack_frame, ==, 3);
     g_assert_true(s->conn.complete);
     g_assert_false(s->conn.simul_open);
@@ -71,7 +71,7 @@ static void test_syn_retransmission(script *s)
     assert_event(v, TL_EV_SYN_RETRANS);
     assert_finding(v, TL_FIND_SYN_RETRANS);
     g_assert_cmpuint(v->attempt, ==, 2);
-    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
+    assert_backoff(s, v, v->ts - first_ts);
     assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
     g_assert_cmpuint(s->conn.syn_frame, ==, 1);
 }
@@ -85,7 +85,7 @@ static void test_syn_retransmission_backoff(script *s)
     wait_ns(s, 2 * SEC);
     const tl_verdict *v = resend(s, TL_CLIENT);
     g_assert_cmpuint(v->attempt, ==, 3);
-    g_assert_cmpint(v->backoff, ==, v->ts - second_ts);
+    assert_backoff(s, v, v->ts - second_ts);
     /* syn_retransmissions = copies after the first */
     g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies - 1u, ==, 2);
 }
@@ -99,8 +99,8 @@ static void test_synack_retransmission(script *s)
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_SYNACK_RETRANS);
     g_assert_cmpuint(v->attempt, ==, 2);
-    g_assert_cmpint(v->backoff, ==, v->ts - first_ts);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_backoff(s, v, v->ts - first_ts);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_cmpuint(s->conn.synack_frame, ==, 2);
 }
 
@@ -109,7 +109,7 @@ static void test_synack_wrong_ack(script *s)
 {
     tx(s, TL_CLIENT, TL_SYN, 0);
     const tl_verdict *v = tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
-    assert_ack_wrong(v, CLIENT_ISN + 1);
+    assert_ack_wrong(s, v, CLIENT_ISN + 1);
     g_assert_cmpstr(state_name(v->state[TL_CLIENT]), !=, "ESTABLISHED");
 }
 
@@ -118,7 +118,7 @@ static void test_synack_wrong_ack_corrected(script *s)
     tx(s, TL_CLIENT, TL_SYN, 0);
     tx_ack(s, TL_SERVER, TL_SYN | TL_ACK, CLIENT_ISN + 5, 0);
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
-    assert_ack_ok(v, CLIENT_ISN + 1);
+    assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_true(v->ack_corrects);
     g_assert_cmpuint(v->ack_link, ==, 2);
     const tl_verdict *wrong = kept_verdict(s, 2);
@@ -145,7 +145,7 @@ static void test_handshake_ack_wrong(script *s)
     tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     const tl_verdict *v = tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
     assert_event(v, TL_EV_HANDSHAKE_ACK);
-    assert_ack_wrong(v, SERVER_ISN + 1);
+    assert_ack_wrong(s, v, SERVER_ISN + 1);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
     g_assert_cmpuint(s->conn.hs_ack_frame, ==, 0);
     g_assert_false(s->conn.complete);
@@ -157,7 +157,7 @@ static void test_handshake_ack_corrected(script *s)
     tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     tx_ack(s, TL_CLIENT, TL_ACK, SERVER_ISN + 7, 0);
     const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
-    assert_ack_ok(v, SERVER_ISN + 1);
+    assert_ack_ok(s, v, SERVER_ISN + 1);
     g_assert_true(v->ack_corrects);
     g_assert_cmpuint(v->ack_link, ==, 3);
     const tl_verdict *wrong = kept_verdict(s, 3);
@@ -265,7 +265,7 @@ static void test_wrap_synack(script *s)
     tx(s, TL_CLIENT, TL_SYN, 0);
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     g_assert_cmphex(v->ack_got, ==, 0);
-    assert_ack_ok(v, 0);
+    assert_ack_ok(s, v, 0);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
 }
 
@@ -273,7 +273,7 @@ static void test_wrap_handshake_ack(script *s)
 {
     script_set_isn(s, 0xffffffffu, 0xffffffffu);
     open_conn(s);
-    assert_ack_ok(&s->v, 0);
+    assert_ack_ok(s, &s->v, 0);
     assert_states(&s->v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
     g_assert_true(s->conn.complete);
 }
@@ -296,19 +296,56 @@ static void send_two_syns_and_synack(script *s, int64_t *syn_ts, uint32_t tsecr)
     tx_seg(s, &synack);
 }
 
+static tl_handshake_times times_of(const script *s)
+{
+    tl_handshake_times times;
+    tl_conn_handshake_times(&s->conn, &times);
+    return times;
+}
+
 /* Karn: the SYN-ACK echoing the first copy's TSval answers the first copy. */
 static void test_answered_syn_by_tsval(script *s)
 {
     int64_t syn_ts[2];
     send_two_syns_and_synack(s, syn_ts, 100);
-    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[0]);
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_syn_leg);
+    g_assert_cmpint(times.syn_to_synack, ==, s->v.ts - syn_ts[0]);
 }
 
 static void test_answered_syn_last_copy(script *s)
 {
     int64_t syn_ts[2];
     send_two_syns_and_synack(s, syn_ts, 0);
-    g_assert_cmpint(s->conn.answered_syn_ts, ==, syn_ts[1]);
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_syn_leg);
+    g_assert_cmpint(times.syn_to_synack, ==, s->v.ts - syn_ts[1]);
+}
+
+/* rtt runs from the answered copy, connect time from the first SYN. */
+static void test_connect_time_from_first_syn(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 0);
+    int64_t synack_ts = s->v.ts;
+    wait_ns(s, 3 * MS);
+    int64_t ack_ts = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_rtt);
+    g_assert_cmpint(times.synack_to_ack, ==, ack_ts - synack_ts);
+    g_assert_cmpint(times.rtt, ==, ack_ts - syn_ts[1]);
+    g_assert_cmpint(times.connect_time, ==, ack_ts - syn_ts[0]);
+}
+
+static void test_connect_time_first_syn_answered(script *s)
+{
+    int64_t syn_ts[2];
+    send_two_syns_and_synack(s, syn_ts, 100);
+    int64_t ack_ts = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
+    tl_handshake_times times = times_of(s);
+    g_assert_true(times.has_rtt);
+    g_assert_cmpint(times.rtt, ==, ack_ts - syn_ts[0]);
+    g_assert_cmpint(times.connect_time, ==, times.rtt);
 }
 
 int main(int argc, char **argv)
@@ -339,5 +376,7 @@ int main(int argc, char **argv)
     script_test_add("/handshake/wrap-ack", test_wrap_handshake_ack);
     script_test_add("/handshake/answered-syn-by-tsval", test_answered_syn_by_tsval);
     script_test_add("/handshake/answered-syn-last-copy", test_answered_syn_last_copy);
+    script_test_add("/handshake/connect-time-from-first-syn", test_connect_time_from_first_syn);
+    script_test_add("/handshake/connect-time-first-syn-answered", test_connect_time_first_syn_answered);
     return g_test_run();
 }
