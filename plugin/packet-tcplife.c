@@ -524,6 +524,10 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         }
         return;
     }
+    /* A plain packet has no finding for the Info column: without a tree or a
+     * listener there is nothing to show (plain tshark -r). */
+    if (kind != FRAME_KIND_KEPT && !tree && !have_tap_listener(tcplife_tap))
+        return;
     const conn_rec *rec = conn_store_get(FRAME_CODE_HIGH(code) - 1);
     const tl_verdict *base = rec ? tl_conn_verdict_at(&rec->conn, pinfo->num) : NULL;
     if (!base)

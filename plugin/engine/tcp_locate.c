@@ -96,8 +96,10 @@ static bool try_ipv6(const unsigned char *buf, size_t captured, size_t reported,
     if (!skip_to_tcp(buf, captured, true, &nh, &tcp_off) || !ports_at(buf, captured, tcp_off, sport, dport))
         return false;
     size_t on_wire = reported - off;
-    /* A zero payload length with options first is a jumbogram: the frame says how long. */
-    if (plen == 0 && h[6] == IPPROTO_HOPOPTS_)
+    /* A zero payload length is a jumbogram or TSO: the frame says how long. (With
+     * Wireshark's IPv6 TSO preference off, TCP fails on such a header before it
+     * leaves its ports, so the glue never looks for it.) */
+    if (plen == 0)
         plen = on_wire - 40;
     spot->tcp_off = tcp_off;
     spot->seg_end = off + min_size(40 + plen, on_wire);

@@ -26,7 +26,8 @@ typedef struct {
  * unfragmented TCP header (or a first fragment, which only appears here when
  * reassembly is off) with ports sport -> dport. captured: bytes present in buf;
  * reported: the length on the wire. IPv6 extension headers are walked. A zero
- * IPv4 total length is taken as TCP segmentation offload, as Wireshark does. */
+ * IP length is taken as TCP segmentation offload (or an IPv6 jumbogram): the
+ * frame's length counts, as in Wireshark. */
 bool tl_find_tcp(const unsigned char *buf, size_t captured, size_t reported, size_t from,
                  uint16_t sport, uint16_t dport, tl_tcp_spot *spot);
 

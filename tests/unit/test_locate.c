@@ -206,6 +206,17 @@ static void test_ipv6_extension_headers(void)
     g_assert_cmpuint(spot.addr_len, ==, 16);
 }
 
+/* A zero payload length (TSO, jumbogram): the wire length counts. */
+static void test_ipv6_zero_payload_length(void)
+{
+    frame f = { .len = 0 };
+    append_ethernet(&f, 0x86dd);
+    append_ipv6(&f, 0, 6);
+    append_tcp(&f, SPORT, DPORT, 5);
+    tl_tcp_spot spot = expect_found(&f, f.len + 3000, 0);
+    g_assert_cmpuint(spot.seg_end - spot.tcp_off, ==, 20 + 3000);
+}
+
 static void test_ipv6_real_fragment(void)
 {
     frame f = { .len = 0 };
@@ -272,6 +283,7 @@ int main(int argc, char **argv)
     g_test_add_func("/locate/wrong-ports", test_wrong_ports);
     g_test_add_func("/locate/not-tcp", test_not_tcp);
     g_test_add_func("/locate/ipv6-extension-headers", test_ipv6_extension_headers);
+    g_test_add_func("/locate/ipv6-zero-payload-length", test_ipv6_zero_payload_length);
     g_test_add_func("/locate/ipv6-real-fragment", test_ipv6_real_fragment);
     g_test_add_func("/locate/tunnel-inner-header", test_tunnel_inner_header);
     g_test_add_func("/locate/search-resumes", test_search_resumes);
