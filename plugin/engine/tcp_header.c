@@ -1,6 +1,8 @@
 /* tcp_header.c — raw TCP header decoding (see tcp_header.h). */
 #include "tcp_header.h"
 
+#include "bytes.h"
+
 enum {
     OPT_EOL = 0,
     OPT_NOP = 1,
@@ -9,16 +11,6 @@ enum {
     OPT_SACK_PERM = 4,
     OPT_TIMESTAMP = 8
 };
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static void parse_options(const unsigned char *opt, size_t len, tl_segment *seg)
 {
@@ -38,7 +30,7 @@ static void parse_options(const unsigned char *opt, size_t len, tl_segment *seg)
         switch (kind) {
         case OPT_MSS:
             if (olen == 4)
-                seg->mss = get16(val);
+                seg->mss = tl_get16(val);
             break;
         case OPT_WSCALE:
             if (olen == 3)
@@ -50,8 +42,8 @@ static void parse_options(const unsigned char *opt, size_t len, tl_segment *seg)
         case OPT_TIMESTAMP:
             if (olen == 10) {
                 seg->has_ts = true;
-                seg->tsval = get32(val);
-                seg->tsecr = get32(val + 4);
+                seg->tsval = tl_get32(val);
+                seg->tsecr = tl_get32(val + 4);
             }
             break;
         default:
@@ -65,10 +57,10 @@ bool tl_parse_tcp_header(const unsigned char *hdr, size_t captured, tl_segment *
 {
     if (captured < 20)
         return false;
-    seg->sport = get16(hdr);
-    seg->dport = get16(hdr + 2);
-    seg->seq = get32(hdr + 4);
-    seg->ack = get32(hdr + 8);
+    seg->sport = tl_get16(hdr);
+    seg->dport = tl_get16(hdr + 2);
+    seg->seq = tl_get32(hdr + 4);
+    seg->ack = tl_get32(hdr + 8);
     seg->flags = hdr[13];
     seg->mss = 0;
     seg->wscale = -1;

@@ -1,6 +1,8 @@
 /* tcp_locate.c — find a TCP header behind its IP header (see tcp_locate.h). */
 #include "tcp_locate.h"
 
+#include "bytes.h"
+
 enum {
     IPPROTO_HOPOPTS_ = 0,
     IPPROTO_TCP_ = 6,
@@ -10,11 +12,6 @@ enum {
     IPPROTO_DSTOPTS_ = 60,
     MAX_EXT_HEADERS = 8
 };
-
-static uint16_t get16(const unsigned char *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static size_t min_size(size_t a, size_t b)
 {
@@ -44,7 +41,7 @@ static bool skip_to_tcp(const unsigned char *buf, size_t captured, bool ipv6, ui
             break;
         case IPPROTO_FRAGMENT_:
             /* A real fragment is dissected as TCP only once reassembled, elsewhere. */
-            if (!ipv6 || (get16(h + 2) & 0xfff9) != 0)
+            if (!ipv6 || (tl_get16(h + 2) & 0xfff9) != 0)
                 return false;
             len = 8;
             break;
@@ -59,7 +56,7 @@ static bool skip_to_tcp(const unsigned char *buf, size_t captured, bool ipv6, ui
 
 static bool ports_at(const unsigned char *buf, size_t captured, size_t off, uint16_t sport, uint16_t dport)
 {
-    return off + 4 <= captured && get16(buf + off) == sport && get16(buf + off + 2) == dport;
+    return off + 4 <= captured && tl_get16(buf + off) == sport && tl_get16(buf + off + 2) == dport;
 }
 
 static bool try_ipv4(const unsigned char *buf, size_t captured, size_t reported, size_t off,
@@ -67,9 +64,9 @@ static bool try_ipv4(const unsigned char *buf, size_t captured, size_t reported,
 {
     const unsigned char *h = buf + off;
     size_t ihl = (size_t)(h[0] & 0x0f) * 4;
-    if (ihl < 20 || off + ihl > captured || (get16(h + 6) & 0x1fff) != 0)
+    if (ihl < 20 || off + ihl > captured || (tl_get16(h + 6) & 0x1fff) != 0)
         return false;
-    size_t ip_len = get16(h + 2);
+    size_t ip_len = tl_get16(h + 2);
     if (ip_len != 0 && ip_len < ihl)
         return false;       /* Wireshark gives up on such a header */
     uint8_t nh = h[9];
@@ -90,7 +87,7 @@ static bool try_ipv6(const unsigned char *buf, size_t captured, size_t reported,
     if (off + 40 > captured)
         return false;
     const unsigned char *h = buf + off;
-    size_t plen = get16(h + 4);
+    size_t plen = tl_get16(h + 4);
     uint8_t nh = h[6];
     size_t tcp_off = off + 40;
     if (!skip_to_tcp(buf, captured, true, &nh, &tcp_off) || !ports_at(buf, captured, tcp_off, sport, dport))
