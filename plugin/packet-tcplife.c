@@ -751,12 +751,12 @@ void proto_register_tcplife(void)
     expert_module_t *expert = expert_register_protocol(proto_tcplife);
     expert_register_field_array(expert, ei, array_length(ei));
 
-    module_t *prefs = prefs_register_protocol(proto_tcplife, NULL);
-    prefs_register_uint_preference(prefs, "time_wait", "TIME_WAIT period (2MSL, seconds)",
+    module_t *tcplife_prefs = prefs_register_protocol(proto_tcplife, NULL);
+    prefs_register_uint_preference(tcplife_prefs, "time_wait", "TIME_WAIT period (2MSL, seconds)",
         "How long an end stays in TIME_WAIT. Linux: 60 (fixed); RFC 9293: 240 (MSL 2 min); "
         "Windows: 240; BSD: 60 (MSL 30 s). Changing it re-runs the analysis.",
         10, &pref_time_wait);
-    prefs_register_bool_preference(prefs, "summary_on_every_packet", "Connection summary on every packet",
+    prefs_register_bool_preference(tcplife_prefs, "summary_on_every_packet", "Connection summary on every packet",
         "Show the handshake, close, data and TIME_WAIT subtrees on every packet of a connection. "
         "Off: only on packets with a lifecycle event (not on plain data or ACK packets), which makes "
         "tshark -T fields / -V markedly cheaper; filters on tcplife.handshake.*, close.*, data.*, "
