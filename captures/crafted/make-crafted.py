@@ -24,7 +24,7 @@ import os
 import sys
 from decimal import Decimal
 
-from scapy.all import Ether, IP, IPv6, TCP, Raw, wrpcap
+from scapy.all import Ether, IP, IPv6, IPv6ExtHdrFragment, TCP, Raw, fragment, fragment6, wrpcap
 
 T0 = Decimal(1700000000)
 C, S = 0, 1
@@ -322,6 +322,35 @@ def late_segment(out):
     a.c(t + 2.0001, 'A')                          # 12 client duplicate ACK (seq 9900102, ack 11000202)
 
 
+# 12. ip-fragments
+def ip_fragments(out):
+    # A request too big for the path, sent without DF, arrives as IP fragments; Wireshark
+    # dissects its TCP header only in the frame that completes the reassembly, from the
+    # reassembled datagram (a data source of its own). IPv4 first, then the same over IPv6.
+    for v6, cport, cisn, sisn, t0 in ((False, 40020, 1000000, 2000000, 0), (True, 40021, 3000000, 4000000, 2)):
+        a = Conn(out, cport, 80, cisn, sisn, v6=v6)
+        t = a.handshake(t0)                       # 1-3 / 13-15
+        req = a.c(t + 0.0001, 'PA', b'Q' * 3000)  # one 3000-byte segment ...
+        out.pop()
+        if v6:
+            eth, ip6 = Ether(src=req.src, dst=req.dst), req[IPv6]
+            tcp = ip6.payload
+            ip6.remove_payload()
+            frags = fragment6(eth / ip6 / IPv6ExtHdrFragment(id=7) / tcp, 1280)
+        else:
+            req[IP].flags = 0                     # DF off: routers may fragment
+            req[IP].id = 77
+            frags = fragment(req, fragsize=1480)
+        for i, f in enumerate(frags):             # ... in 3 fragments, 0.1 ms apart
+            f.time = T0 + D(t + 0.0001 + i * 0.0001)
+            out.append(f)                         # 4-6 / 16-18
+        t = t + 0.0001 + (len(frags) - 1) * 0.0001
+        a.s(t + 0.1002, 'A')                      # 7 / 19: server ACKs the 3000 bytes
+        a.s(t + 0.1003, 'PA', b'R' * 200)         # 8 / 20
+        t = a.c(t + 0.1004, 'A').time - T0        # 9 / 21
+        a.merged_close(float(t) + 0.05)           # 10-12 / 22-24
+
+
 CAPTURES = [
     ('synack-wrong-ack', synack_wrong_ack),
     ('handshake-ack-wrong', handshake_ack_wrong),
@@ -334,6 +363,7 @@ CAPTURES = [
     ('timewait-reuse-unsafe', timewait_reuse_unsafe),
     ('timewait-assassination', timewait_assassination),
     ('late-segment', late_segment),
+    ('ip-fragments', ip_fragments),
 ]
 
 
