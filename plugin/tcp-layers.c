@@ -3,7 +3,6 @@
 
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
-#include <wsutil/pint.h>
 #include <epan/dissectors/packet-tcp.h>
 
 #include "tcp_header.h"
@@ -54,11 +53,6 @@ typedef struct {
     size_t        seg_len;      /* header and payload, by the IP length */
 } tcp_bytes;
 
-static gboolean ports_at_start(const guint8 *buf, size_t captured, guint16 sport, guint16 dport)
-{
-    return captured >= 4 && pntoh16(buf) == sport && pntoh16(buf + 2) == dport;
-}
-
 /* Find the header with these ports: behind its IP header, or at the start of
  * a data source of its own (an IP datagram reassembled from fragments, a
  * decrypted payload), where the addresses are those of the frame's IP layer. */
@@ -73,11 +67,9 @@ static gboolean locate(packet_info *pinfo, guint16 sport, guint16 dport, search_
             continue;
         const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)captured);
         tl_tcp_spot spot;
-        if (s != pinfo->data_src && cur->from == 0 && ports_at_start(buf, captured, sport, dport)) {
+        if (s != pinfo->data_src && cur->from == 0 && tl_tcp_at_start(buf, captured, reported, sport, dport, &spot)) {
             copy_address_shallow(&t->src, &pinfo->src);
             copy_address_shallow(&t->dst, &pinfo->dst);
-            spot.tcp_off = 0;
-            spot.seg_end = reported;
         } else if (tl_find_tcp(buf, captured, reported, cur->from, sport, dport, &spot)) {
             int type = spot.addr_len == 4 ? AT_IPv4 : AT_IPv6;
             set_address(&t->src, type, spot.addr_len, buf + spot.addr_off);

@@ -119,3 +119,15 @@ bool tl_find_tcp(const unsigned char *buf, size_t captured, size_t reported, siz
     }
     return false;
 }
+
+bool tl_tcp_at_start(const unsigned char *buf, size_t captured, size_t reported,
+                     uint16_t sport, uint16_t dport, tl_tcp_spot *spot)
+{
+    if (!ports_at(buf, captured, 0, sport, dport))
+        return false;
+    spot->tcp_off = 0;
+    spot->seg_end = reported < captured ? captured : reported;
+    spot->addr_off = 0;
+    spot->addr_len = 0;
+    return true;
+}

@@ -31,4 +31,10 @@ typedef struct {
 bool tl_find_tcp(const unsigned char *buf, size_t captured, size_t reported, size_t from,
                  uint16_t sport, uint16_t dport, tl_tcp_spot *spot);
 
+/* The same for a buffer that starts with the TCP header: a datagram Wireshark
+ * reassembled from fragments, or decrypted, is a data source of its own. The
+ * segment runs to the reported end; the addresses are not in buf (addr_len 0). */
+bool tl_tcp_at_start(const unsigned char *buf, size_t captured, size_t reported,
+                     uint16_t sport, uint16_t dport, tl_tcp_spot *spot);
+
 #endif /* TCPLIFE_TCP_LOCATE_H */

@@ -140,6 +140,8 @@ static void locate_in(const uint8_t *data, size_t size)
         uint16_t dport = (uint16_t)(data[w + 2] << 8 | data[w + 3]);
         for (size_t cut = w; cut <= max; cut += 7) {
             tl_tcp_spot spot;
+            if (tl_tcp_at_start(data, cut, max, sport, dport, &spot))
+                CHECK(cut >= 4 && spot.tcp_off == 0 && spot.seg_end >= cut);
             if (!tl_find_tcp(data, cut, max + data[0], data[1] % 64, sport, dport, &spot))
                 continue;
             CHECK(spot.tcp_off + 4 <= cut);

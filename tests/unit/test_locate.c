@@ -271,6 +271,21 @@ static void test_every_snap_length(void)
     }
 }
 
+/* A reassembled datagram: the TCP header first, the segment to the reported end. */
+static void test_at_start(void)
+{
+    frame f = { .len = 0 };
+    append_tcp(&f, SPORT, DPORT, 5);
+    append(&f, "abc", 3);
+    tl_tcp_spot spot;
+    g_assert_true(tl_tcp_at_start(f.b, f.len, f.len, SPORT, DPORT, &spot));
+    g_assert_cmpuint(spot.tcp_off, ==, 0);
+    g_assert_cmpuint(spot.seg_end, ==, 23);
+    g_assert_cmpuint(spot.addr_len, ==, 0);
+    g_assert_false(tl_tcp_at_start(f.b, f.len, f.len, DPORT, SPORT, &spot));
+    g_assert_false(tl_tcp_at_start(f.b, 3, f.len, SPORT, DPORT, &spot));
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
@@ -288,5 +303,6 @@ int main(int argc, char **argv)
     g_test_add_func("/locate/tunnel-inner-header", test_tunnel_inner_header);
     g_test_add_func("/locate/search-resumes", test_search_resumes);
     g_test_add_func("/locate/every-snap-length", test_every_snap_length);
+    g_test_add_func("/locate/at-start", test_at_start);
     return g_test_run();
 }
