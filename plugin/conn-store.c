@@ -1,17 +1,56 @@
-/* conn-store.c — file-scope storage of connections and per-frame codes. */
+/* conn-store.c — file-scope storage of connections, verdicts and per-frame codes. */
 #include "conn-store.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include <epan/to_str.h>
-#include <epan/wmem_scopes.h>
+
+/* Records that never move, in chunks: no allocation header per record, and
+ * pointers to them (the engine's verdict chain) stay valid as the store grows. */
+#define CHUNK_LEN 1024
+
+typedef struct {
+    GPtrArray *chunks;
+    guint32    len;
+    gsize      size;            /* of one record */
+} chunked;
+
+static void chunked_init(chunked *a, gsize size)
+{
+    a->chunks = g_ptr_array_new_with_free_func(g_free);
+    a->len = 0;
+    a->size = size;
+}
+
+static void chunked_free(chunked *a)
+{
+    if (a->chunks)
+        g_ptr_array_free(a->chunks, TRUE);
+    a->chunks = NULL;
+    a->len = 0;
+}
+
+static gpointer chunked_at(const chunked *a, guint32 i)
+{
+    return (guint8 *)g_ptr_array_index(a->chunks, i / CHUNK_LEN) + (gsize)(i % CHUNK_LEN) * a->size;
+}
+
+/* A new zeroed record. */
+static gpointer chunked_add(chunked *a)
+{
+    if (a->len % CHUNK_LEN == 0)
+        g_ptr_array_add(a->chunks, g_malloc0(CHUNK_LEN * a->size));
+    return chunked_at(a, a->len++);
+}
 
 /* A slot is its connection's engine id, which verdicts hold in TL_CONN_ID_BITS. */
-G_STATIC_ASSERT(FRAME_CODE_HIGH_MAX <= 1u << TL_CONN_ID_BITS);
+#define SLOT_MAX (1u << TL_CONN_ID_BITS)
 
-static GPtrArray *conns;        /* slot -> conn_rec*, records in wmem file scope */
-static wmem_map_t *tuples;      /* tuple_key -> itself, keys in wmem file scope */
+static chunked conns;           /* slot -> conn_rec */
+static chunked verdicts;        /* index - 1 -> tl_verdict */
+static chunked tuples;          /* index -> tuple_key */
+static GHashTable *tuple_set;   /* tuple_key in tuples -> itself */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
 static GArray *frame_codes;     /* frame number -> code */
 
@@ -46,24 +85,28 @@ static void tuple_address(const tuple_key *t, guint8 idx, address *out)
 
 void conn_store_init(void)
 {
-    conns = g_ptr_array_new();
+    chunked_init(&conns, sizeof(conn_rec));
+    chunked_init(&verdicts, sizeof(tl_verdict));
     stream_slots = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_codes = g_array_new(FALSE, TRUE, sizeof(guint32));
-    tuples = wmem_map_new(wmem_file_scope(), tuple_hash, tuple_equal);
+    chunked_init(&tuples, sizeof(tuple_key));
+    tuple_set = g_hash_table_new(tuple_hash, tuple_equal);
 }
 
 void conn_store_cleanup(void)
 {
-    if (conns)
-        g_ptr_array_free(conns, TRUE);
+    chunked_free(&conns);
+    chunked_free(&verdicts);
+    chunked_free(&tuples);
+    if (tuple_set)
+        g_hash_table_destroy(tuple_set);
+    tuple_set = NULL;
     if (stream_slots)
         g_array_free(stream_slots, TRUE);
     if (frame_codes)
         g_array_free(frame_codes, TRUE);
-    conns = NULL;
     stream_slots = NULL;
     frame_codes = NULL;
-    tuples = NULL;      /* freed with the file scope */
 }
 
 conn_rec *conn_store_current(guint32 tcp_stream)
@@ -71,9 +114,10 @@ conn_rec *conn_store_current(guint32 tcp_stream)
     if (tcp_stream >= stream_slots->len)
         return NULL;
     guint32 slot1 = g_array_index(stream_slots, guint32, tcp_stream);
-    return slot1 ? g_ptr_array_index(conns, slot1 - 1) : NULL;
+    return slot1 ? chunked_at(&conns, slot1 - 1) : NULL;
 }
 
+/* The 4-tuple, added if new; NULL for addresses it cannot hold. */
 static tuple_key *find_tuple(const address *src, guint16 sport, const address *dst, guint16 dport, guint8 *src_idx)
 {
     if (src->len > TUPLE_ADDR_MAX || dst->len != src->len || dst->type != src->type)
@@ -91,35 +135,33 @@ static tuple_key *find_tuple(const address *src, guint16 sport, const address *d
     probe.port[1] = src_first ? dport : sport;
     *src_idx = src_first ? 0 : 1;
 
-    tuple_key *t = wmem_map_lookup(tuples, &probe);
+    tuple_key *t = g_hash_table_lookup(tuple_set, &probe);
     if (t)
         return t;
-    t = wmem_new(wmem_file_scope(), tuple_key);
+    t = chunked_add(&tuples);
     *t = probe;
-    wmem_map_insert(tuples, t, t);
+    t->index = tuples.len - 1;
+    g_hash_table_add(tuple_set, t);
     return t;
 }
 
 conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
                           const address *dst, guint16 dport, conn_rec **prev)
 {
-    guint32 slot = conns->len;
+    guint32 slot = conns.len;
     guint8 a_idx;
     *prev = NULL;
-    if (slot >= FRAME_CODE_HIGH_MAX)
-        return NULL;
     tuple_key *tuple = find_tuple(src, sport, dst, dport, &a_idx);
     if (!tuple)
         return NULL;
-    conn_rec *rec = wmem_new0(wmem_file_scope(), conn_rec);
+    conn_rec *rec = chunked_add(&conns);
     tl_conn_init(&rec->conn, slot);
     rec->tcp_stream = tcp_stream;
-    rec->tuple = tuple;
+    rec->tuple = tuple->index;
     rec->a_idx = a_idx;
-    if (rec->tuple->last_slot)
-        *prev = g_ptr_array_index(conns, rec->tuple->last_slot - 1);
-    rec->tuple->last_slot = slot + 1;
-    g_ptr_array_add(conns, rec);
+    if (tuple->last_slot)
+        *prev = chunked_at(&conns, tuple->last_slot - 1);
+    tuple->last_slot = slot + 1;
     if (tcp_stream >= stream_slots->len)
         g_array_set_size(stream_slots, tcp_stream + 1);
     g_array_index(stream_slots, guint32, tcp_stream) = slot + 1;
@@ -128,7 +170,7 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
 
 gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport)
 {
-    const tuple_key *t = rec->tuple;
+    const tuple_key *t = chunked_at(&tuples, rec->tuple);
     guint8 b_idx = !rec->a_idx;
     if (sport != t->port[rec->a_idx])
         return FALSE;
@@ -143,23 +185,64 @@ gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 spor
 char *conn_store_endpoint(const conn_rec *rec, tl_role role)
 {
     guint8 idx = (role == TL_CLIENT) == rec->conn.a_is_client ? rec->a_idx : !rec->a_idx;
+    const tuple_key *t = chunked_at(&tuples, rec->tuple);
     address addr;
-    tuple_address(rec->tuple, idx, &addr);
+    tuple_address(t, idx, &addr);
     char *name = address_to_str(NULL, &addr);
-    char *out = addr.type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, rec->tuple->port[idx])
-                                      : g_strdup_printf("%s:%u", name, rec->tuple->port[idx]);
+    char *out = addr.type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, t->port[idx])
+                                      : g_strdup_printf("%s:%u", name, t->port[idx]);
     wmem_free(NULL, name);
     return out;
 }
 
 conn_rec *conn_store_get(guint32 slot)
 {
-    return slot < conns->len ? g_ptr_array_index(conns, slot) : NULL;
+    return slot < conns.len ? chunked_at(&conns, slot) : NULL;
 }
 
 guint32 conn_store_count(void)
 {
-    return conns ? conns->len : 0;
+    return conns.len;
+}
+
+gboolean conn_store_has_room(guint n)
+{
+    return conns.len + n <= SLOT_MAX && verdicts.len + n <= FRAME_CODE_HIGH_MAX;
+}
+
+tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index)
+{
+    tl_verdict *copy = chunked_add(&verdicts);
+    *copy = *v;
+    *index = verdicts.len;
+    return copy;
+}
+
+const tl_verdict *conn_store_verdict(guint32 index)
+{
+    return index && index <= verdicts.len ? chunked_at(&verdicts, index - 1) : NULL;
+}
+
+guint32 conn_store_verdict_index(const tl_verdict *stored)
+{
+    const tl_verdict *v;
+    guint32 i = FRAME_CODE_HIGH(conn_store_frame(stored->frame));
+    while ((v = conn_store_verdict(i)) && v != stored)
+        i++;
+    return v ? i : 0;
+}
+
+const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)
+{
+    guint32 code = conn_store_frame(frame);
+    if (FRAME_CODE_KIND(code) != FRAME_KIND_KEPT)
+        return NULL;
+    const tl_verdict *v;
+    for (guint32 i = FRAME_CODE_HIGH(code); (v = conn_store_verdict(i)) && v->frame == frame; i++) {
+        if (v->conn_id == conn->id)
+            return v;
+    }
+    return NULL;
 }
 
 void conn_store_set_frame(guint32 frame, guint32 code)
@@ -176,12 +259,6 @@ guint32 conn_store_frame(guint32 frame)
 
 const conn_rec *conn_store_of_frame(guint32 frame)
 {
-    guint32 code = conn_store_frame(frame);
-    switch (FRAME_CODE_KIND(code)) {
-    case FRAME_KIND_NONE:
-    case FRAME_KIND_KEPT_MULTI:
-        return NULL;
-    default:
-        return conn_store_get(FRAME_CODE_HIGH(code) - 1);
-    }
+    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(conn_store_frame(frame)));
+    return v ? conn_store_get(v->conn_id) : NULL;
 }

@@ -1,11 +1,13 @@
-/* conn-store.h — file-scope storage of connections and per-frame codes.
+/* conn-store.h — file-scope storage of connections, verdicts and per-frame codes.
  *
  * Every analysed frame gets one 32-bit code, indexed by frame number:
- *   bits 0-2  kind: kept verdict(s) in proto data, or a plain data/ACK packet
+ *   bits 0-2  kind: the frame's own verdicts, or a plain data/ACK packet
  *   bit  3    the packet came from the server (plain kinds)
- *   bits 4-31 connection slot + 1; for FRAME_KIND_KEPT_MULTI, the verdict count
- * Plain packets take their states from the connection's kept verdicts, so
- * they cost 4 bytes each and no allocation.
+ *   bits 4-31 1-based index of a stored verdict: the frame's own (the first
+ *             of its run, one per analysed TCP layer, for FRAME_KIND_KEPT), or
+ *             for a plain packet the newest kept verdict of its connection
+ * Plain packets take their states from that verdict, so they cost 4 bytes
+ * each and no allocation; every lookup is constant-time.
  */
 #ifndef TCPLIFE_CONN_STORE_H
 #define TCPLIFE_CONN_STORE_H
@@ -17,8 +19,7 @@
 
 typedef enum {
     FRAME_KIND_NONE = 0,
-    FRAME_KIND_KEPT,            /* one verdict, in its connection's chain */
-    FRAME_KIND_KEPT_MULTI,      /* several TCP layers: verdicts at keys 0..count-1 */
+    FRAME_KIND_KEPT,            /* verdicts stored for this frame */
     FRAME_KIND_DATA,
     FRAME_KIND_ACK,
     FRAME_KIND_DATA_AFTER_FIN
@@ -28,7 +29,7 @@ typedef enum {
 #define FRAME_CODE_KIND(code)         ((frame_kind)((code) & 7))
 #define FRAME_CODE_FROM_SERVER(code)  (((code) >> 3) & 1)
 #define FRAME_CODE_HIGH(code)         ((code) >> 4)
-#define FRAME_CODE_HIGH_MAX           0x0FFFFFFEu
+#define FRAME_CODE_HIGH_MAX           0x0FFFFFFFu
 
 /* A 4-tuple in canonical order, shared by all incarnations that use it. The
  * addresses (IPv4 or IPv6) live inline: no copies, no pointers to chase.
@@ -40,13 +41,14 @@ typedef struct {
     guint8   addr_len;
     guint16  port[2];
     guint32  last_slot;         /* newest connection on this 4-tuple */
+    guint32  index;             /* its own, in the store */
 } tuple_key;
 
-/* One connection: the engine record and which endpoint of its 4-tuple is A
- * (its first sender). */
+/* One connection, at a fixed address for the whole capture: the engine
+ * record, its 4-tuple and which endpoint of it is A (its first sender). */
 typedef struct {
     tl_conn    conn;
-    tuple_key *tuple;
+    guint32    tuple;           /* index in the store's 4-tuples */
     guint32    tcp_stream;
     guint8     a_idx;
 } conn_rec;
@@ -64,6 +66,18 @@ conn_rec *conn_store_current(guint32 tcp_stream);
  * Returns NULL when the slot space is used up. */
 conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
                           const address *dst, guint16 dport, conn_rec **prev);
+
+/* Is there room for a frame of n TCP layers (n connections and n verdicts)? */
+gboolean conn_store_has_room(guint n);
+/* Store a copy of v for the whole capture, at a fixed address; *index is its
+ * 1-based index, for frame codes. Needs conn_store_has_room. */
+tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index);
+/* A stored verdict by index, or NULL. */
+const tl_verdict *conn_store_verdict(guint32 index);
+/* The index of a stored verdict, found through its frame's code. */
+guint32 conn_store_verdict_index(const tl_verdict *stored);
+/* The kept verdict of conn in frame (a tl_kept_finder). */
+const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame);
 
 /* Is src:sport the A end of the connection? */
 gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport);

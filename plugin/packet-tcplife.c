@@ -4,7 +4,6 @@
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 
 #include "packet-tcplife.h"
@@ -162,8 +161,9 @@ static void analyse_frame(packet_info *pinfo)
     tcp_layer layers[TCP_LAYERS_MAX];
     guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers));
     guint32 code = 0;
-    guint kept = 0;
 
+    if (!conn_store_has_room(n))
+        return;
     for (guint i = 0; i < n; i++) {
         tl_verdict v;
         tl_step_result result;
@@ -171,20 +171,17 @@ static void analyse_frame(packet_info *pinfo)
         if (!rec)
             continue;
         if (result == TL_STEP_PLAIN && n == 1) {
-            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER, rec->conn.id + 1);
+            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER,
+                              conn_store_verdict_index(rec->conn.last));
             continue;
         }
-        tl_verdict *copy = wmem_new(wmem_file_scope(), tl_verdict);
-        *copy = v;
+        /* With several TCP layers every layer's verdict is stored, in a run. */
+        guint32 index;
+        tl_verdict *copy = conn_store_add_verdict(&v, &index);
         if (result == TL_STEP_KEEP)
             tl_conn_keep(&rec->conn, copy);
-        if (n == 1) {
-            /* Found again through the connection's chain: no proto data needed. */
-            code = FRAME_CODE(FRAME_KIND_KEPT, 0, rec->conn.id + 1);
-            continue;
-        }
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_tcplife, kept++, copy);
-        code = FRAME_CODE(FRAME_KIND_KEPT_MULTI, 0, kept);
+        if (!code)
+            code = FRAME_CODE(FRAME_KIND_KEPT, 0, index);
     }
     if (code)
         conn_store_set_frame(pinfo->num, code);
@@ -250,7 +247,7 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
     add_bool(t, hf_hs_complete, tvb, c->complete);
     /* Each leg as soon as both its ends are known: a scan's SYN/SYN-ACK still measures one. */
     tl_handshake_times times;
-    tl_conn_handshake_times(c, &times);
+    tl_conn_handshake_times(c, conn_store_find_kept, &times);
     if (times.has_syn_leg)
         add_time(t, hf_hs_syn_to_synack, tvb, times.syn_to_synack);
     if (times.has_ack_leg)
@@ -327,7 +324,7 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
     if (c->half_close)
         add_uint(t, hf_close_half_close_bytes, tvb, c->half_close_bytes);
     tl_close_times times;
-    tl_conn_close_times(c, &times);
+    tl_conn_close_times(c, conn_store_find_kept, &times);
     if (times.has_duration)
         add_time(t, hf_close_duration, tvb, times.duration);
     if (times.has_close_wait)
@@ -513,40 +510,29 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     guint32 code = conn_store_frame(pinfo->num);
     frame_kind kind = FRAME_CODE_KIND(code);
+    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
 
-    if (kind == FRAME_KIND_NONE)
+    if (!v)
         return;
-    if (kind == FRAME_KIND_KEPT_MULTI) {
-        for (guint32 i = 0; i < FRAME_CODE_HIGH(code); i++) {
-            const tl_verdict *v = p_get_proto_data(wmem_file_scope(), pinfo, proto_tcplife, i);
-            if (v)
-                show_verdict(tvb, pinfo, tree, v, TRUE);
-        }
+    if (kind == FRAME_KIND_KEPT) {
+        for (guint32 i = FRAME_CODE_HIGH(code); v && v->frame == pinfo->num; v = conn_store_verdict(++i))
+            show_verdict(tvb, pinfo, tree, v, TRUE);
         return;
     }
     /* A plain packet has no finding for the Info column: without a tree or a
      * listener there is nothing to show (plain tshark -r). */
-    if (kind != FRAME_KIND_KEPT && !tree && !have_tap_listener(tcplife_tap))
+    if (!tree && !have_tap_listener(tcplife_tap))
         return;
-    const conn_rec *rec = conn_store_get(FRAME_CODE_HIGH(code) - 1);
-    const tl_verdict *base = rec ? tl_conn_verdict_at(&rec->conn, pinfo->num) : NULL;
-    if (!base)
-        return;
-    if (kind == FRAME_KIND_KEPT) {
-        if (base->frame == pinfo->num)
-            show_verdict(tvb, pinfo, tree, base, TRUE);
-        return;
-    }
-    /* A plain packet: its states are those of the last kept verdict before it. */
-    tl_verdict v;
-    memset(&v, 0, sizeof v);
-    v.frame = pinfo->num;
-    v.conn_id = rec->conn.id;
-    v.sender = FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT;
-    v.event = kind == FRAME_KIND_DATA ? TL_EV_DATA : kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
-    v.state[TL_CLIENT] = base->state[TL_CLIENT];
-    v.state[TL_SERVER] = base->state[TL_SERVER];
-    show_verdict(tvb, pinfo, tree, &v, pref_summary_every_packet || kind == FRAME_KIND_DATA_AFTER_FIN);
+    /* Its states are those of the newest kept verdict before it. */
+    tl_verdict plain;
+    memset(&plain, 0, sizeof plain);
+    plain.frame = pinfo->num;
+    plain.conn_id = v->conn_id;
+    plain.sender = FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT;
+    plain.event = kind == FRAME_KIND_DATA ? TL_EV_DATA : kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
+    plain.state[TL_CLIENT] = v->state[TL_CLIENT];
+    plain.state[TL_SERVER] = v->state[TL_SERVER];
+    show_verdict(tvb, pinfo, tree, &plain, pref_summary_every_packet || kind == FRAME_KIND_DATA_AFTER_FIN);
 }
 
 static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)

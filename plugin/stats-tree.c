@@ -114,13 +114,13 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_, epa
         was->name[i] = now[i];
     }
     tl_handshake_times times;
-    tl_conn_handshake_times(c, &times);
+    tl_conn_handshake_times(c, conn_store_find_kept, &times);
     if (!was->rtt_ticked && times.has_rtt) {
         was->rtt_ticked = TRUE;
         stats_tree_tick_range(st, rtt_title, 0, (int)ms(times.rtt));
     }
     tl_close_times close;
-    tl_conn_close_times(c, &close);
+    tl_conn_close_times(c, conn_store_find_kept, &close);
     if (!was->close_wait_ticked && close.has_close_wait) {
         was->close_wait_ticked = TRUE;
         stats_tree_tick_range(st, close_wait_title, 0, (int)ms(close.close_wait));

@@ -10,7 +10,6 @@
 
 #include <epan/funnel.h>
 #include <epan/plugin_if.h>
-#include <epan/proto_data.h>
 #include <epan/stat_tap_ui.h>
 #include <epan/tap.h>
 #include <wsutil/json_dumper.h>
@@ -114,7 +113,7 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_SERVER] = conn_store_endpoint(rec, TL_SERVER);
     cell[COL_HANDSHAKE] = g_strdup(tcplife_handshake_outcome_name(tl_conn_handshake_outcome(c)));
     tl_handshake_times times;
-    tl_conn_handshake_times(c, &times);
+    tl_conn_handshake_times(c, conn_store_find_kept, &times);
     cell[COL_RTT] = times.has_rtt ? seconds(times.rtt) : g_strdup("");
     cell[COL_SYN_RETRIES] = c->syn_frame ? g_strdup_printf("%u", c->end[TL_CLIENT].syn_copies - 1u) : g_strdup("");
     cell[COL_CLIENT_BYTES] = g_strdup_printf("%" G_GUINT64_FORMAT, c->end[TL_CLIENT].bytes);
@@ -122,7 +121,7 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_CLOSE] = g_strdup(tcplife_close_type_name(tl_conn_close_type(c)));
     cell[COL_INITIATOR] = g_strdup(tcplife_initiator_name(tl_conn_close_initiator(c)));
     tl_close_times close;
-    tl_conn_close_times(c, &close);
+    tl_conn_close_times(c, conn_store_find_kept, &close);
     cell[COL_CLOSE_DURATION] = close.has_duration ? seconds(close.duration) : g_strdup("");
     cell[COL_CLOSE_WAIT] = close.has_close_wait ? seconds(close.close_wait) : g_strdup("");
     cell[COL_TIME_WAIT] = g_strdup(tcplife_tw_side_name(tl_conn_time_wait_ends(c)));

@@ -122,9 +122,9 @@ static bool is_fin_copy(const tl_verdict *k)
 }
 
 /* The time of a kept frame (all packets of a frame share its time). */
-static int64_t kept_ts(const tl_conn *conn, uint32_t frame)
+static int64_t kept_ts(const tl_conn *conn, tl_kept_finder find, uint32_t frame)
 {
-    const tl_verdict *k = tl_conn_verdict_at(conn, frame);
+    const tl_verdict *k = find(conn, frame);
     return k ? k->ts : 0;
 }
 
@@ -304,7 +304,7 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         int64_t answered = answered_syn_ts(conn, seg, y);
         conn->synack_frame = seg->frame;
         conn->legs.syn_leg = seg->ts - answered;
-        conn->answered_first = conn->syn_frame && answered == kept_ts(conn, conn->syn_frame);
+        conn->answered_first = conn->syn_frame && answered == kept_ts(conn, tl_conn_verdict_at, conn->syn_frame);
     }
     check_synack_ack(conn, seg, x, y, v);
     if (x->state != TL_ST_ESTABLISHED)
@@ -338,7 +338,7 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     if (x->state == TL_ST_SYN_SENT || x->state == TL_ST_SYN_RECEIVED)
         x->state = TL_ST_ESTABLISHED;
     conn->hs_ack_frame = seg->frame;
-    conn->legs.ack_leg = seg->ts - kept_ts(conn, conn->synack_frame);
+    conn->legs.ack_leg = seg->ts - kept_ts(conn, tl_conn_verdict_at, conn->synack_frame);
     conn->complete = conn->syn_frame && x->syn_acked;
 }
 
@@ -358,7 +358,7 @@ static void handshake_legs(const tl_conn *conn, tl_handshake_times *times)
         times->synack_to_ack = conn->legs.ack_leg;
 }
 
-void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
+void tl_conn_handshake_times(const tl_conn *conn, tl_kept_finder find, tl_handshake_times *times)
 {
     handshake_legs(conn, times);
     if (!times->has_rtt)
@@ -369,13 +369,13 @@ void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times)
         return;
     }
     /* A later SYN copy was answered: hs_ack_ts - first_syn_ts, from the kept verdicts. */
-    uint64_t hs_ack_ts = (uint64_t)kept_ts(conn, conn->synack_frame) + (uint64_t)times->synack_to_ack;
-    times->connect_time = (int64_t)(hs_ack_ts - (uint64_t)kept_ts(conn, conn->syn_frame));
+    uint64_t hs_ack_ts = (uint64_t)kept_ts(conn, find, conn->synack_frame) + (uint64_t)times->synack_to_ack;
+    times->connect_time = (int64_t)(hs_ack_ts - (uint64_t)kept_ts(conn, find, conn->syn_frame));
 }
 
 /* Each end's first FIN time is kept; the ACKs' are those of their kept
- * verdicts, near the newest end of the chain. */
-void tl_conn_close_times(const tl_conn *conn, tl_close_times *times)
+ * verdicts. */
+void tl_conn_close_times(const tl_conn *conn, tl_kept_finder find, tl_close_times *times)
 {
     memset(times, 0, sizeof *times);
     if (!conn->fin_frame)
@@ -386,11 +386,11 @@ void tl_conn_close_times(const tl_conn *conn, tl_close_times *times)
     times->has_close_wait = conn->second_fin_frame != 0;
     times->has_fin_wait_2 = conn->fin_ack_frame && conn->second_fin_frame;
     if (times->has_duration)
-        times->duration = kept_ts(conn, conn->last_ack_frame) - fin_ts;
+        times->duration = kept_ts(conn, find, conn->last_ack_frame) - fin_ts;
     if (times->has_close_wait)
         times->close_wait = second_fin_ts - fin_ts;
     if (times->has_fin_wait_2)
-        times->fin_wait_2 = second_fin_ts - kept_ts(conn, conn->fin_ack_frame);
+        times->fin_wait_2 = second_fin_ts - kept_ts(conn, find, conn->fin_ack_frame);
 }
 
 /* Time from capturing a packet of `who` to capturing the peer's immediate

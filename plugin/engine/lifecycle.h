@@ -269,8 +269,15 @@ unsigned tl_conn_time_wait_ends(const tl_conn *conn);
  * payload to the newest kept copy. */
 void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
 
-/* The newest kept verdict at or before frame, or NULL. */
+/* The newest kept verdict at or before frame, or NULL: a walk of the chain
+ * from its newest end. */
 const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame);
+
+/* Finds the kept verdict of a frame the connection recorded (syn_frame,
+ * fin_ack_frame, ...). The caller owns the kept copies: one that indexes
+ * them by frame draws every packet in constant time, however long the chain;
+ * tl_conn_verdict_at always does. */
+typedef const tl_verdict *(*tl_kept_finder)(const tl_conn *conn, uint32_t frame);
 
 /* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
  * found through the chain of a kept verdict (0 for other packets). */
@@ -295,7 +302,7 @@ typedef struct {
     bool    has_rtt;        /* both legs: also connect_time */
 } tl_handshake_times;
 
-void tl_conn_handshake_times(const tl_conn *conn, tl_handshake_times *times);
+void tl_conn_handshake_times(const tl_conn *conn, tl_kept_finder find, tl_handshake_times *times);
 
 /* The close's times, each valid only when its flag says so. */
 typedef struct {
@@ -307,7 +314,7 @@ typedef struct {
     bool    has_fin_wait_2;
 } tl_close_times;
 
-void tl_conn_close_times(const tl_conn *conn, tl_close_times *times);
+void tl_conn_close_times(const tl_conn *conn, tl_kept_finder find, tl_close_times *times);
 
 /* Wrap-safe sequence comparison: a - b as a signed distance. */
 static inline int32_t tl_seq_diff(uint32_t a, uint32_t b)

@@ -174,6 +174,24 @@ def main():
         short_conn("10.99.0.1", "10.99.0.2", 40006, 80, 1000, 5000, wrap=ipip)
         + short_conn("10.99.1.1", "10.99.1.2", 40007, 80, 2000, 6000, wrap=gre)))
 
+    # (g) the clean connection (10 ms apart; client closes, server FIN+ACK 9, final
+    # ACK 10), then the server re-sends its FIN 1000 times, 2 ms apart from t0 + 1 s,
+    # and the client in TIME_WAIT re-acknowledges each copy 1 ms later: a chain of
+    # 2000 kept packets after the close, every one drawing the close's times.
+    # Ports 40008 / 80, ISNs 1000 / 5000; TSvals advance by one per copy.
+    def f_cs(**kw):
+        return E / IP(src=C, dst=S) / TCP(sport=40008, dport=80, **kw)
+
+    def f_sc(**kw):
+        return E / IP(src=S, dst=C) / TCP(sport=80, dport=40008, **kw)
+    flood = clean_conn(sp=40008)
+    times = [1700000000.0 + 0.01 * i for i in range(10)]
+    for k in range(1000):
+        flood += [f_sc(flags="FA", seq=5201, ack=1102, options=ts(204 + k, 105)),
+                  f_cs(flags="A", seq=1102, ack=5202, options=ts(106 + k, 204 + k))]
+        times += [1700000001.0 + 0.002 * k, 1700000001.0 + 0.002 * k + 0.001]
+    wrpcap(str(OUT / "fin-flood-time-wait.pcap"), at(flood, times=times))
+
 
 if __name__ == "__main__":
     main()

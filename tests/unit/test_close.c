@@ -118,11 +118,41 @@ static void test_four_way_times(script *s)
     wait_ns(s, 10 * MS);
     int64_t last_ack = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
     tl_close_times times;
-    tl_conn_close_times(&s->conn, &times);
+    tl_conn_close_times(&s->conn, tl_conn_verdict_at, &times);
     g_assert_true(times.has_duration && times.has_close_wait && times.has_fin_wait_2);
     g_assert_cmpint(times.duration, ==, last_ack - fin);
     g_assert_cmpint(times.close_wait, ==, second_fin - fin);
     g_assert_cmpint(times.fin_wait_2, ==, second_fin - fin_ack);
+}
+
+/* The ACKs' times come from the caller's finder, which may index the kept
+ * verdicts: with one, drawing does not walk the chain. This finder answers
+ * one second late, so its answers show in the times. */
+static unsigned finder_calls;
+
+static const tl_verdict *late_finder(const tl_conn *conn, uint32_t frame)
+{
+    static tl_verdict late;
+    finder_calls++;
+    late = *tl_conn_verdict_at(conn, frame);
+    late.ts += SEC;
+    return &late;
+}
+
+static void test_close_times_use_finder(script *s)
+{
+    open_with_data(s);
+    int64_t fin = send_fin(s, TL_CLIENT)->ts;
+    int64_t fin_ack = tx(s, TL_SERVER, TL_ACK, 0)->ts;
+    wait_ns(s, 100 * MS);
+    int64_t second_fin = send_fin(s, TL_SERVER)->ts;
+    int64_t last_ack = tx(s, TL_CLIENT, TL_ACK, 0)->ts;
+    tl_close_times times;
+    finder_calls = 0;
+    tl_conn_close_times(&s->conn, late_finder, &times);
+    g_assert_cmpuint(finder_calls, ==, 2);
+    g_assert_cmpint(times.duration, ==, last_ack + SEC - fin);
+    g_assert_cmpint(times.fin_wait_2, ==, second_fin - (fin_ack + SEC));
 }
 
 static void test_server_closes_first(script *s)
@@ -428,6 +458,7 @@ int main(int argc, char **argv)
     script_test_add("/close/four-way/final-ack", test_four_way_final_ack);
     script_test_add("/close/four-way/frames", test_four_way_frames);
     script_test_add("/close/four-way/times", test_four_way_times);
+    script_test_add("/close/four-way/times-use-finder", test_close_times_use_finder);
     script_test_add("/close/four-way/server-first", test_server_closes_first);
     script_test_add("/close/three-way/fin-ack", test_three_way_fin_ack);
     script_test_add("/close/three-way/final-ack", test_three_way_final_ack);

@@ -299,7 +299,7 @@ static void send_two_syns_and_synack(script *s, int64_t *syn_ts, uint32_t tsecr)
 static tl_handshake_times times_of(const script *s)
 {
     tl_handshake_times times;
-    tl_conn_handshake_times(&s->conn, &times);
+    tl_conn_handshake_times(&s->conn, tl_conn_verdict_at, &times);
     return times;
 }
 
