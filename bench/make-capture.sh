@@ -41,24 +41,12 @@ ID=$$
 NC=tlbc$ID NS=tlbs$ID VC=tlb${ID}c VS=tlb${ID}s
 C4=10.98.0.1 S4=10.98.0.2
 PORT=5001 NPORTS=4 CLOSED=6000
-PIDS=()
+CAP_LIMIT=$((LIMIT + 30))
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-    ip netns del "$NC" 2>/dev/null || true
-    ip netns del "$NS" 2>/dev/null || true
-    [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
-}
-trap cleanup EXIT
+. "$HERE/../captures/netns-lib.sh"
+NAMESPACES=("$NC" "$NS")
+trap 'netns_cleanup; [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
-
-in_c() { ip netns exec "$NC" "$@"; }
-in_s() { ip netns exec "$NS" "$@"; }
-say() { printf '== %s\n' "$*"; }
 
 cc -O2 -Wall -Wextra -o "$TMP/loadgen" "$HERE/loadgen.c"
 LG=$TMP/loadgen
@@ -87,33 +75,11 @@ in_s ip link set "$VS" up
 in_c ethtool -K "$VC" tso off gso off gro off >/dev/null 2>&1 || true
 in_s ethtool -K "$VS" tso off gso off gro off >/dev/null 2>&1 || true
 
-# capture NAME FILE: start dumpcap in the client namespace, wait until it runs.
-capture() {
-    local log=$TMP/$1.log
-    # Not through in_c: a backgrounded shell function would make $! a subshell.
-    ip netns exec "$NC" timeout -s INT $((LIMIT + 30)) dumpcap -i "$VC" -s 128 -B 512 -f tcp -w "$2" >"$log" 2>&1 &
-    PIDS+=($!)
-    CAP_PID=$!
-    # "Capturing on" comes before the ring buffer is set up; "File:" after.
-    for _ in $(seq 150); do
-        if grep -q '^File:' "$log" 2>/dev/null; then
-            sleep 0.5
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "dumpcap did not start:" >&2
-    cat "$log" >&2
-    return 1
-}
-
-# stop_capture NAME: stop our dumpcap (by pid: timeout passes SIGTERM on to
-# it, and dumpcap closes the file cleanly) and report its counters.
+# capture FILE / stop_capture: record headers only (128 bytes), report dumpcap's counters.
+capture() { dumpcap_start "$1" tcp -s 128 -B 512; }
 stop_capture() {
-    sleep 1
-    kill -TERM "$CAP_PID" 2>/dev/null || true
-    wait "$CAP_PID" || true
-    grep -E 'Packets|dropped' "$TMP/$1.log" || true
+    dumpcap_stop 1
+    grep -E 'Packets|dropped' "$TMP/dumpcap.log" || true
 }
 
 say "server: $S4:$PORT..$((PORT + NPORTS - 1)), closed port $CLOSED"
@@ -123,19 +89,17 @@ for _ in $(seq 100); do grep -q ready "$TMP/server.log" && break; sleep 0.05; do
 grep -q ready "$TMP/server.log" || { cat "$TMP/server.log" >&2; exit 1; }
 
 say "mixed load: $CONNS connections, $WORKERS workers -> $OUT"
-rm -f "$OUT"
-capture mixed "$OUT"
+capture "$OUT"
 start=$(date +%s.%N)
 in_c timeout $((LIMIT + 10)) "$LG" client "$S4" "$PORT" "$NPORTS" "$CLOSED" "$CONNS" "$WORKERS" "$LONG_EVERY" "$LONG_BYTES" "$LIMIT"
 printf '   load took %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)"
-stop_capture mixed
+stop_capture
 
 if [ "$SCAN" -gt 0 ]; then
     say "SYN scan: $SCAN SYNs to closed ports at $SCAN_PPS/s -> $SCAN_OUT"
-    rm -f "$SCAN_OUT"
-    capture scan "$SCAN_OUT"
+    capture "$SCAN_OUT"
     in_c timeout $((LIMIT + 10)) "$LG" scan "$C4" "$S4" "$SCAN" "$SCAN_PPS" "$LIMIT"
-    stop_capture scan
+    stop_capture
 fi
 
 chmod a+r "$OUT" ${SCAN_OUT:+"$SCAN_OUT"} 2>/dev/null || true

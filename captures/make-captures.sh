@@ -34,35 +34,10 @@ PORT=5000
 # neighbour discovery and MLD chatter of a fresh interface stays out.
 FILTER='tcp or icmp or (icmp6 and ip6[40] == 1)'
 
-PIDS=()
-
-say() { printf '\n== %s\n' "$*"; }
-in_c() { ip netns exec "$NC" "$@"; }
-in_s() { ip netns exec "$NS" "$@"; }
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]:-}"; do
-        [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    done
-    wait 2>/dev/null || true
-    for ns in "$NC" "$NM" "$NS"; do
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    PIDS=()
-}
-trap 'cleanup; rm -rf "$TMP"' EXIT
+. "$HERE/netns-lib.sh"
+NAMESPACES=("$NC" "$NM" "$NS")
+trap 'netns_cleanup; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
-
-# Bounded wait for a condition: wait_for TRIES COMMAND...
-wait_for() {
-    local tries=$1; shift
-    while ! "$@" >/dev/null 2>&1; do
-        tries=$((tries - 1))
-        [ "$tries" -gt 0 ] || { echo "timed out waiting for: $*" >&2; return 1; }
-        sleep 0.05
-    done
-}
 
 # Per-namespace TCP sysctl; quietly skipped when this kernel lacks it.
 tcp_sysctl() {
@@ -124,21 +99,14 @@ $rules  }
 EOF
 }
 
-CAP_PID=
 cap_start() {
     CAP_FILE=$TMP/$1.pcapng
-    ip netns exec "$NC" dumpcap -q -i "$VC" -f "$FILTER" -w "$CAP_FILE" 2>"$TMP/dumpcap.log" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    wait_for 100 test -s "$CAP_FILE"
-    sleep 0.5  # let dumpcap reach its capture loop
+    dumpcap_start "$CAP_FILE" "$FILTER"
 }
 
 # cap_stop NAME [SECONDS]: stop dumpcap after trailing packets, keep the capture.
 cap_stop() {
-    sleep "${2:-0.5}"
-    kill -TERM "$CAP_PID"  # dumpcap finishes the file on TERM
-    wait "$CAP_PID" || true
+    dumpcap_stop "${2:-0.5}"
     cp "$CAP_FILE" "$OUT/$1.pcapng"
     echo "   -> $OUT/$1.pcapng ($(tshark -r "$OUT/$1.pcapng" 2>/dev/null | wc -l) frames)"
     tshark -r "$OUT/$1.pcapng" -c 60 -T fields -e frame.number -e frame.time_relative -e tcp.stream \
@@ -380,5 +348,5 @@ done
 for name in "${@:-${ALL[@]}}"; do
     say "$name"
     "scn_$name"
-    cleanup
+    netns_cleanup
 done
