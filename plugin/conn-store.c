@@ -223,15 +223,6 @@ const tl_verdict *conn_store_verdict(guint32 index)
     return index && index <= verdicts.len ? chunked_at(&verdicts, index - 1) : NULL;
 }
 
-guint32 conn_store_verdict_index(const tl_verdict *stored)
-{
-    const tl_verdict *v;
-    guint32 i = FRAME_CODE_HIGH(conn_store_frame(stored->frame));
-    while ((v = conn_store_verdict(i)) && v != stored)
-        i++;
-    return v ? i : 0;
-}
-
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)
 {
     guint32 code = conn_store_frame(frame);

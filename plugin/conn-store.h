@@ -49,6 +49,7 @@ typedef struct {
 typedef struct {
     tl_conn    conn;
     guint32    tuple;           /* index in the store's 4-tuples */
+    guint32    last_verdict;    /* index of the newest kept verdict (conn.last) */
     guint32    tcp_stream;
     guint8     a_idx;
 } conn_rec;
@@ -74,8 +75,6 @@ gboolean conn_store_has_room(guint n);
 tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index);
 /* A stored verdict by index, or NULL. */
 const tl_verdict *conn_store_verdict(guint32 index);
-/* The index of a stored verdict, found through its frame's code. */
-guint32 conn_store_verdict_index(const tl_verdict *stored);
 /* The kept verdict of conn in frame (a tl_kept_finder). */
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame);
 

@@ -171,15 +171,16 @@ static void analyse_frame(packet_info *pinfo)
         if (!rec)
             continue;
         if (result == TL_STEP_PLAIN && n == 1) {
-            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER,
-                              conn_store_verdict_index(rec->conn.last));
+            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER, rec->last_verdict);
             continue;
         }
         /* With several TCP layers every layer's verdict is stored, in a run. */
         guint32 index;
         tl_verdict *copy = conn_store_add_verdict(&v, &index);
-        if (result == TL_STEP_KEEP)
+        if (result == TL_STEP_KEEP) {
             tl_conn_keep(&rec->conn, copy);
+            rec->last_verdict = index;
+        }
         if (!code)
             code = FRAME_CODE(FRAME_KIND_KEPT, 0, index);
     }
@@ -510,11 +511,11 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     guint32 code = conn_store_frame(pinfo->num);
     frame_kind kind = FRAME_CODE_KIND(code);
-    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
 
-    if (!v)
+    if (kind == FRAME_KIND_NONE)
         return;
     if (kind == FRAME_KIND_KEPT) {
+        const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
         for (guint32 i = FRAME_CODE_HIGH(code); v && v->frame == pinfo->num; v = conn_store_verdict(++i))
             show_verdict(tvb, pinfo, tree, v, TRUE);
         return;
@@ -522,6 +523,9 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     /* A plain packet has no finding for the Info column: without a tree or a
      * listener there is nothing to show (plain tshark -r). */
     if (!tree && !have_tap_listener(tcplife_tap))
+        return;
+    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
+    if (!v)
         return;
     /* Its states are those of the newest kept verdict before it. */
     tl_verdict plain;
