@@ -141,8 +141,9 @@ int main(int argc, char **argv)
                 tl_conn_init(&conns[c], c);
             for (size_t i = 0; i < nseg; i++) {
                 tl_verdict v;
+                tl_gap gap = { { 0, 0 }, { 0, 0 } };    /* as the plugin counts plain data */
                 tl_conn *conn = &conns[segs[i].conn];
-                tl_step_result res = tl_conn_step(conn, &segs[i].seg, &v);
+                tl_step_result res = tl_conn_step(conn, &segs[i].seg, &v, &gap);
                 if (res == TL_STEP_KEEP) {
                     arena[kept] = v;
                     tl_conn_keep(conn, &arena[kept]);

@@ -49,6 +49,7 @@ static gpointer chunked_add(chunked *a)
 
 static chunked conns;           /* slot -> conn_rec */
 static chunked verdicts;        /* index - 1 -> tl_verdict */
+static chunked gaps;            /* index - 1 -> gap_rec */
 static chunked tuples;          /* index -> tuple_key */
 static GHashTable *tuple_set;   /* tuple_key in tuples -> itself */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
@@ -87,6 +88,7 @@ void conn_store_init(void)
 {
     chunked_init(&conns, sizeof(conn_rec));
     chunked_init(&verdicts, sizeof(tl_verdict));
+    chunked_init(&gaps, sizeof(gap_rec));
     stream_slots = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_codes = g_array_new(FALSE, TRUE, sizeof(guint32));
     chunked_init(&tuples, sizeof(tuple_key));
@@ -97,6 +99,7 @@ void conn_store_cleanup(void)
 {
     chunked_free(&conns);
     chunked_free(&verdicts);
+    chunked_free(&gaps);
     chunked_free(&tuples);
     if (tuple_set)
         g_hash_table_destroy(tuple_set);
@@ -221,6 +224,27 @@ tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index)
 const tl_verdict *conn_store_verdict(guint32 index)
 {
     return index && index <= verdicts.len ? chunked_at(&verdicts, index - 1) : NULL;
+}
+
+void conn_store_add_gap(conn_rec *rec, const tl_gap *gap)
+{
+    gap_rec *g = rec->last_gap ? chunked_at(&gaps, rec->last_gap - 1) : NULL;
+    if (!g || g->verdict != rec->last_verdict) {
+        /* At most one per kept verdict: indices fit as verdict indices do. */
+        g = chunked_add(&gaps);
+        g->verdict = rec->last_verdict;
+        g->prev = rec->last_gap;
+        rec->last_gap = gaps.len;
+    }
+    for (int i = 0; i < 2; i++) {
+        g->gap.bytes[i] += gap->bytes[i];
+        g->gap.segs[i] += gap->segs[i];
+    }
+}
+
+const gap_rec *conn_store_gap(guint32 index)
+{
+    return index && index <= gaps.len ? chunked_at(&gaps, index - 1) : NULL;
 }
 
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)

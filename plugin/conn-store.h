@@ -48,11 +48,20 @@ typedef struct {
  * record, its 4-tuple and which endpoint of it is A (its first sender). */
 typedef struct {
     tl_conn    conn;
-    guint32    tuple;           /* index in the store's 4-tuples */
+    guint32    tuple : 31;      /* index in the store's 4-tuples (no more than connections) */
+    guint32    a_idx : 1;
     guint32    last_verdict;    /* index of the newest kept verdict (conn.last) */
+    guint32    last_gap;        /* index of the newest gap record, 0 if none */
     guint32    tcp_stream;
-    guint8     a_idx;
 } conn_rec;
+
+/* The plain data after one kept verdict, up to the next: only the few kept
+ * packets that data followed have one, so verdicts need no counters. */
+typedef struct {
+    tl_gap     gap;
+    guint32    verdict;         /* index of that kept verdict */
+    guint32    prev;            /* the connection's previous gap record, 0 if none */
+} gap_rec;
 
 /* One per connection for the whole capture (tests/unit/test_layout.c bounds tl_conn). */
 G_STATIC_ASSERT(sizeof(conn_rec) <= 256);
@@ -75,6 +84,10 @@ gboolean conn_store_has_room(guint n);
 tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index);
 /* A stored verdict by index, or NULL. */
 const tl_verdict *conn_store_verdict(guint32 index);
+/* Add plain data that followed rec's newest kept verdict. */
+void conn_store_add_gap(conn_rec *rec, const tl_gap *gap);
+/* A gap record by index (1-based, as conn_rec.last_gap), or NULL. */
+const gap_rec *conn_store_gap(guint32 index);
 /* The kept verdict of conn in frame (a tl_kept_finder). */
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame);
 

@@ -26,16 +26,30 @@ ladder_charset ladder_default_charset(void)
     return g_get_charset(NULL) ? LADDER_UTF8 : LADDER_ASCII;
 }
 
-/* Kept verdicts oldest first. */
-static GPtrArray *chronological(const tl_conn *c)
+/* One arrow of the ladder and the dotted line of plain data after it. */
+typedef struct {
+    const tl_verdict *v;
+    const tl_gap     *gap;      /* NULL when no data followed */
+} rung;
+
+/* The connection's kept verdicts, oldest first, each with its gap record:
+ * both lists run newest first, the gaps a subsequence of the verdicts. */
+static GArray *rungs_of(const conn_rec *rec)
 {
-    GPtrArray *all = g_ptr_array_new();
-    for (const tl_verdict *k = c->last; k; k = k->prev)
-        g_ptr_array_add(all, (gpointer)k);
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(rung));
+    const gap_rec *g = conn_store_gap(rec->last_gap);
+    for (const tl_verdict *k = rec->conn.last; k; k = k->prev) {
+        rung r = { k, NULL };
+        if (g && conn_store_verdict(g->verdict) == k) {
+            r.gap = &g->gap;
+            g = conn_store_gap(g->prev);
+        }
+        g_array_append_val(all, r);
+    }
     for (guint i = 0, j = all->len ? all->len - 1 : 0; i < j; i++, j--) {
-        gpointer t = all->pdata[i];
-        all->pdata[i] = all->pdata[j];
-        all->pdata[j] = t;
+        rung t = g_array_index(all, rung, i);
+        g_array_index(all, rung, i) = g_array_index(all, rung, j);
+        g_array_index(all, rung, j) = t;
     }
     return all;
 }
@@ -53,14 +67,14 @@ static void format_bytes(char *buf, size_t size, guint64 bytes)
 }
 
 /* "42 data segments, 3.1 kB -> / 12.0 kB <-", or NULL when there was none. */
-static char *gap_summary(const guint32 segs[2], const guint64 bytes[2], const glyphs *g)
+static char *gap_summary(const tl_gap *gap, const glyphs *g)
 {
-    if (!segs[TL_CLIENT] && !segs[TL_SERVER])
+    if (!gap || (!gap->segs[TL_CLIENT] && !gap->segs[TL_SERVER]))
         return NULL;
     char to_server[32], to_client[32];
-    format_bytes(to_server, sizeof to_server, bytes[TL_CLIENT]);
-    format_bytes(to_client, sizeof to_client, bytes[TL_SERVER]);
-    guint32 n = segs[TL_CLIENT] + segs[TL_SERVER];
+    format_bytes(to_server, sizeof to_server, gap->bytes[TL_CLIENT]);
+    format_bytes(to_client, sizeof to_client, gap->bytes[TL_SERVER]);
+    guint32 n = gap->segs[TL_CLIENT] + gap->segs[TL_SERVER];
     return g_strdup_printf("%u data segment%s, %s %s / %s %s", n, n == 1 ? "" : "s",
                            to_server, g->to_server, to_client, g->to_client);
 }
@@ -151,9 +165,9 @@ static void centred(GString *out, const char *text, int width, const char *unit)
     repeat(out, unit, right);
 }
 
-static void text_gap(GString *out, const glyphs *g, const guint32 segs[2], const guint64 bytes[2])
+static void text_gap(GString *out, const glyphs *g, const tl_gap *gap)
 {
-    char *summary = gap_summary(segs, bytes, g);
+    char *summary = gap_summary(gap, g);
     if (!summary)
         return;
     char *dotted = g_strdup_printf("%s %s %s", g->dots, summary, g->dots);
@@ -207,14 +221,14 @@ void ladder_text(GString *out, const conn_rec *rec, ladder_charset charset)
     centred(out, "", ARROW_WIDTH, " ");
     g_string_append_printf(out, "%s %s\n", g->rail, "server");
 
-    GPtrArray *kept = chronological(c);
-    for (guint i = 0; i < kept->len; i++) {
-        const tl_verdict *v = kept->pdata[i];
-        text_arrow(out, g, c, v);
-        text_gap(out, g, v->gap_segs, v->gap_bytes);
+    GArray *rungs = rungs_of(rec);
+    for (guint i = 0; i < rungs->len; i++) {
+        const rung *r = &g_array_index(rungs, rung, i);
+        text_arrow(out, g, c, r->v);
+        text_gap(out, g, r->gap);
     }
     g_string_append_c(out, '\n');
-    g_ptr_array_free(kept, TRUE);
+    g_array_free(rungs, TRUE);
     g_free(client);
     g_free(server);
 }
@@ -238,14 +252,14 @@ static void svg_text(GString *out, double x, double y, const char *anchor, const
 char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
 {
     const tl_conn *c = &rec->conn;
-    GPtrArray *kept = chronological(c);
+    GArray *rungs = rungs_of(rec);
     GString *body = g_string_new(NULL);
     double y = SVG_TOP;
     char *client = conn_store_endpoint(rec, TL_CLIENT);
     char *server = conn_store_endpoint(rec, TL_SERVER);
 
-    for (guint i = 0; i < kept->len; i++) {
-        const tl_verdict *v = kept->pdata[i];
+    for (guint i = 0; i < rungs->len; i++) {
+        const tl_verdict *v = g_array_index(rungs, rung, i).v;
         gboolean right = v->sender == TL_CLIENT;
         double x1 = right ? SVG_CLIENT_X : SVG_SERVER_X;
         double x2 = right ? SVG_SERVER_X : SVG_CLIENT_X;
@@ -274,7 +288,7 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
         g_free(when);
         g_free(label);
 
-        char *gap = gap_summary(v->gap_segs, v->gap_bytes, &utf8_glyphs);
+        char *gap = gap_summary(g_array_index(rungs, rung, i).gap, &utf8_glyphs);
         if (gap) {
             char *dotted = g_strdup_printf("\u2026 %s \u2026", gap);
             svg_text(body, (SVG_CLIENT_X + SVG_SERVER_X) / 2.0, y, "middle", "class=\"gap\"", dotted);
@@ -327,6 +341,6 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
     g_free(server);
     g_string_free(svg, TRUE);
     g_string_free(body, TRUE);
-    g_ptr_array_free(kept, TRUE);
+    g_array_free(rungs, TRUE);
     return path;
 }

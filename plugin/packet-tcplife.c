@@ -134,13 +134,13 @@ static frame_kind plain_kind(tl_event event)
 }
 
 /* Step one segment through its connection; returns the connection or NULL. */
-static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_step_result *result)
+static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_gap *gap, tl_step_result *result)
 {
     tl_segment *seg = &layer->seg;
     conn_rec *rec = conn_store_current(layer->tcp_stream);
     if (rec) {
         seg->from_a = conn_store_from_a(rec, &layer->src, seg->sport);
-        *result = tl_conn_step(&rec->conn, seg, v);
+        *result = tl_conn_step(&rec->conn, seg, v, gap);
         if (*result != TL_STEP_NEW_CONN)
             return rec;
     }
@@ -152,7 +152,7 @@ static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_step_result *r
     if (prev && (seg->flags & TL_SYN))
         tl_conn_follow(&rec->conn, &prev->conn, prev->a_idx == rec->a_idx, seg);
     seg->from_a = TRUE;
-    *result = tl_conn_step(&rec->conn, seg, v);
+    *result = tl_conn_step(&rec->conn, seg, v, gap);
     return rec;
 }
 
@@ -166,10 +166,13 @@ static void analyse_frame(packet_info *pinfo)
         return;
     for (guint i = 0; i < n; i++) {
         tl_verdict v;
+        tl_gap gap = { { 0, 0 }, { 0, 0 } };
         tl_step_result result;
-        conn_rec *rec = step_segment(&layers[i], &v, &result);
+        conn_rec *rec = step_segment(&layers[i], &v, &gap, &result);
         if (!rec)
             continue;
+        if ((gap.segs[0] || gap.segs[1]) && rec->last_verdict)
+            conn_store_add_gap(rec, &gap);
         if (result == TL_STEP_PLAIN && n == 1) {
             code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER, rec->last_verdict);
             continue;

@@ -616,7 +616,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
         v->event = seg->len ? TL_EV_DATA : TL_EV_ACK;
 }
 
-tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
+tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v, tl_gap *gap)
 {
     bool first = !conn->started;
     if (first)
@@ -669,10 +669,9 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v)
     bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
     bool changed = before[0] != v->state[0] || before[1] != v->state[1];
     if (plain_event && !v->findings && !v->ack_checked && !changed) {
-        /* A ladder shows the plain data after a kept packet as one summary line. */
-        if (seg->len && conn->last) {
-            conn->last->gap_segs[from]++;
-            conn->last->gap_bytes[from] += conn->end[from].bytes - bytes_before;
+        if (seg->len && gap) {
+            gap->segs[from]++;
+            gap->bytes[from] += conn->end[from].bytes - bytes_before;
         }
         return TL_STEP_PLAIN;
     }

@@ -146,8 +146,6 @@ typedef struct {
 typedef struct tl_verdict {
     struct tl_verdict *prev;
     int64_t  ts;
-    uint64_t gap_bytes[2];  /* payload of the plain packets after this one, up to the next kept verdict, per end */
-    uint32_t gap_segs[2];   /* ... and how many of them carried payload */
     uint32_t seq;           /* the segment's raw numbers, for ladders */
     uint32_t len;
     uint32_t frame;
@@ -200,7 +198,7 @@ typedef struct {
 /* One per connection for the whole capture: no padding, flags as bits. */
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
-    tl_verdict *last;       /* newest kept verdict: it counts the plain data since (gap_*) */
+    tl_verdict *last;       /* newest kept verdict */
     int64_t  first_ts, last_ts;
     int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
     int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
@@ -253,8 +251,18 @@ typedef enum {
 /* id: the caller's, below 2^TL_CONN_ID_BITS; copied into every verdict. */
 void tl_conn_init(tl_conn *conn, uint32_t id);
 
-/* Advance the connection by one segment; fills *v for this packet. */
-tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v);
+/* The plain data between two kept packets, per end (tl_role): what a ladder
+ * draws as one line. Only a caller that draws ladders keeps these, and only
+ * after the kept packets that plain data followed. */
+typedef struct {
+    uint64_t bytes[2];      /* new sequence space covered: a re-sent segment adds none */
+    uint32_t segs[2];       /* segments with payload */
+} tl_gap;
+
+/* Advance the connection by one segment; fills *v for this packet. When the
+ * step is TL_STEP_PLAIN and the segment carries payload, it is added to *gap
+ * (may be NULL). */
+tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v, tl_gap *gap);
 
 /* Before the first step of a connection whose 4-tuple was used before:
  * judge the reuse against the previous incarnation (RFC 6191). prev_a_is_sender
@@ -265,8 +273,7 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 unsigned tl_conn_time_wait_ends(const tl_conn *conn);
 
 /* Link a kept (long-lived) copy of the verdict the last step returned. The
- * first step of a connection is always kept; later plain steps add their
- * payload to the newest kept copy. */
+ * first step of a connection is always kept. */
 void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
 
 /* The newest kept verdict at or before frame, or NULL: a walk of the chain

@@ -102,19 +102,25 @@ static void step(tl_segment *seg, int dir_x, uint32_t *conn_id)
     if (!fc.started)
         conn_start(&fc, (*conn_id)++, dir_x);
     tl_verdict v;
+    tl_gap gap = { { 0, 0 }, { 0, 0 } };
     memset(&v, 0xa5, sizeof v);     /* the engine must fill what it hands back */
     seg->from_a = (dir_x == fc.a_is_x);
-    tl_step_result r = tl_conn_step(&fc.conn, seg, &v);
+    tl_step_result r = tl_conn_step(&fc.conn, seg, &v, &gap);
     if (r == TL_STEP_NEW_CONN) {
         check_conn(&fc, 1);
         conn_start(&fc, (*conn_id)++, dir_x);
         seg->from_a = 1;
         memset(&v, 0xa5, sizeof v);
-        r = tl_conn_step(&fc.conn, seg, &v);
+        r = tl_conn_step(&fc.conn, seg, &v, &gap);
         CHECK(r != TL_STEP_NEW_CONN);   /* a fresh connection takes its first segment */
     }
     check_verdict(&v);
     CHECK(v.frame == seg->frame);
+    /* Only a plain segment with payload is counted, by its sender, with no
+     * more new bytes than it carries. */
+    bool counted = r == TL_STEP_PLAIN && seg->len;
+    CHECK(gap.segs[v.sender] == (counted ? 1u : 0u) && gap.segs[!v.sender] == 0);
+    CHECK(gap.bytes[v.sender] <= seg->len && gap.bytes[!v.sender] == 0);
     if (r == TL_STEP_KEEP) {
         if (fc.n_kept == MAX_KEPT) {    /* bounded memory: start over */
             check_conn(&fc, 0);

@@ -7,6 +7,12 @@ typedef struct {
     script_test_fn fn;
 } script_case;
 
+/* The glue's copy of a kept verdict and of the plain data after it. */
+typedef struct {
+    tl_verdict v;               /* first: the copy is linked by its address */
+    tl_gap     gap;
+} kept_copy;
+
 static void script_setup(gpointer fixture, gconstpointer data G_GNUC_UNUSED)
 {
     script *s = fixture;
@@ -94,10 +100,16 @@ static void keep_if_asked(script *s)
 {
     if (s->result != TL_STEP_KEEP)
         return;
-    tl_verdict *copy = g_new(tl_verdict, 1);
-    *copy = s->v;
+    kept_copy *copy = g_new0(kept_copy, 1);
+    copy->v = s->v;
     g_ptr_array_add(s->kept, copy);
-    tl_conn_keep(&s->conn, copy);
+    tl_conn_keep(&s->conn, &copy->v);
+}
+
+/* Where plain data goes: after the newest kept verdict. */
+static tl_gap *open_gap(script *s)
+{
+    return s->kept->len ? &((kept_copy *)g_ptr_array_index(s->kept, s->kept->len - 1))->gap : NULL;
 }
 
 const tl_verdict *tx_seg(script *s, const tl_segment *seg)
@@ -105,7 +117,7 @@ const tl_verdict *tx_seg(script *s, const tl_segment *seg)
     tl_role from = role_of(s, seg);
     s->frame = seg->frame;
     s->now = seg->ts + s->step;
-    s->result = tl_conn_step(&s->conn, seg, &s->v);
+    s->result = tl_conn_step(&s->conn, seg, &s->v, open_gap(s));
     if (s->result == TL_STEP_NEW_CONN) {
         s->pending = *seg;
         return &s->v;
@@ -128,7 +140,7 @@ const tl_verdict *next_conn(script *s)
         tl_conn_follow(&s->conn, &s->prev, prev_a_is_sender, &seg);
     s->first_sender = from;
     seg.from_a = true;
-    s->result = tl_conn_step(&s->conn, &seg, &s->v);
+    s->result = tl_conn_step(&s->conn, &seg, &s->v, open_gap(s));
     track(s, from, &seg);
     keep_if_asked(s);
     return &s->v;
@@ -165,14 +177,26 @@ uint32_t next_seq(const script *s, tl_role who)
     return s->snd_nxt[who];
 }
 
-const tl_verdict *kept_verdict(const script *s, uint32_t frame)
+static const kept_copy *kept_copy_of(const script *s, uint32_t frame)
 {
     for (guint i = 0; i < s->kept->len; i++) {
-        const tl_verdict *k = g_ptr_array_index(s->kept, i);
-        if (k->frame == frame)
+        const kept_copy *k = g_ptr_array_index(s->kept, i);
+        if (k->v.frame == frame)
             return k;
     }
     return NULL;
+}
+
+const tl_verdict *kept_verdict(const script *s, uint32_t frame)
+{
+    const kept_copy *k = kept_copy_of(s, frame);
+    return k ? &k->v : NULL;
+}
+
+const tl_gap *kept_gap(const script *s, uint32_t frame)
+{
+    const kept_copy *k = kept_copy_of(s, frame);
+    return k ? &k->gap : NULL;
 }
 
 void open_conn(script *s)

@@ -3,7 +3,8 @@
  * A script is one connection between a client (port 40000) and a server
  * (port 80) plus what the glue would hold: a long-lived copy of every verdict
  * for which tl_conn_step returned TL_STEP_KEEP, linked with tl_conn_keep, so
- * that later amendments of kept verdicts can be checked.
+ * that later amendments of kept verdicts can be checked, and the plain data
+ * counted after each (tl_gap).
  *
  * Frames are numbered from 1 in sending order; each segment is sent
  * script.step ns after the previous one (1 ms unless a test waits longer).
@@ -74,6 +75,8 @@ const tl_verdict *resend(script *s, tl_role from);
 uint32_t next_seq(const script *s, tl_role who);
 /* The kept copy of frame's verdict, or NULL when it was not kept. */
 const tl_verdict *kept_verdict(const script *s, uint32_t frame);
+/* The plain data counted after frame's kept verdict (tl_gap), or NULL. */
+const tl_gap *kept_gap(const script *s, uint32_t frame);
 
 /* Shared sequences. */
 void open_conn(script *s);                          /* frames 1-3: SYN, SYN-ACK, ACK */

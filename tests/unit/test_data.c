@@ -76,27 +76,30 @@ static void test_keep_chain(script *s)
     g_assert_cmpuint(expected, ==, 0);
 }
 
-/* A kept verdict summarises the plain data after it, per end. */
+/* The plain data after a kept verdict is counted per end, up to the next one. */
 static void test_gap_summary(script *s)
 {
     open_conn(s);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 50);
     tx(s, TL_SERVER, TL_PSH | TL_ACK, 30);
-    const tl_verdict *k = kept_verdict(s, 3);
-    g_assert_nonnull(k);
-    if (k) {
-        g_assert_cmpuint(k->gap_segs[TL_CLIENT], ==, 2);
-        g_assert_cmpuint(k->gap_bytes[TL_CLIENT], ==, 150);
-        g_assert_cmpuint(k->gap_segs[TL_SERVER], ==, 1);
-        g_assert_cmpuint(k->gap_bytes[TL_SERVER], ==, 30);
+    const tl_gap *g = kept_gap(s, 3);
+    g_assert_nonnull(g);
+    if (g) {
+        g_assert_cmpuint(g->segs[TL_CLIENT], ==, 2);
+        g_assert_cmpuint(g->bytes[TL_CLIENT], ==, 150);
+        g_assert_cmpuint(g->segs[TL_SERVER], ==, 1);
+        g_assert_cmpuint(g->bytes[TL_SERVER], ==, 30);
     }
     uint32_t fin = send_fin(s, TL_CLIENT)->frame;
     tx(s, TL_SERVER, TL_ACK, 0);
-    k = kept_verdict(s, fin);
-    g_assert_nonnull(k);
-    if (k)
-        g_assert_cmpuint(k->gap_segs[TL_CLIENT] + k->gap_segs[TL_SERVER], ==, 0);
+    g = kept_gap(s, fin);
+    g_assert_nonnull(g);
+    if (g)
+        g_assert_cmpuint(g->segs[TL_CLIENT] + g->segs[TL_SERVER], ==, 0);
+    g = kept_gap(s, 3);
+    if (g)
+        g_assert_cmpuint(g->segs[TL_CLIENT] + g->segs[TL_SERVER], ==, 3);
 }
 
 /* Only new payload counts: a re-sent segment is no gap byte. */
@@ -105,11 +108,11 @@ static void test_gap_counts_new_bytes(script *s)
     open_conn(s);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
     resend(s, TL_CLIENT);
-    const tl_verdict *k = kept_verdict(s, 3);
-    g_assert_nonnull(k);
-    if (k) {
-        g_assert_cmpuint(k->gap_segs[TL_CLIENT], ==, 2);
-        g_assert_cmpuint(k->gap_bytes[TL_CLIENT], ==, 100);
+    const tl_gap *g = kept_gap(s, 3);
+    g_assert_nonnull(g);
+    if (g) {
+        g_assert_cmpuint(g->segs[TL_CLIENT], ==, 2);
+        g_assert_cmpuint(g->bytes[TL_CLIENT], ==, 100);
     }
 }
 

@@ -45,7 +45,7 @@ static void test_conn_id_bits(void)
     syn.dport = SERVER_PORT;
     syn.wscale = -1;
     syn.from_a = true;
-    tl_conn_step(&conn, &syn, &v);
+    tl_conn_step(&conn, &syn, &v, NULL);
     g_assert_cmpuint(v.conn_id, ==, id);
     g_assert_cmphex(v.flags, ==, syn.flags);
     assert_finding(&v, TL_FIND_BAD_FLAGS);
