@@ -277,3 +277,9 @@ const conn_rec *conn_store_of_frame(guint32 frame)
     const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(conn_store_frame(frame)));
     return v ? conn_store_get(v->conn_id) : NULL;
 }
+
+gint64 conn_store_reuse_after(const tl_conn *conn)
+{
+    const conn_rec *prev = conn->has_prev ? conn_store_get(conn->prev_id) : NULL;
+    return prev ? tl_conn_reuse_after(conn, &prev->conn) : 0;
+}

@@ -1,11 +1,12 @@
 /* conn-store.h — file-scope storage of connections, verdicts and per-frame codes.
  *
  * Every analysed frame gets one 32-bit code, indexed by frame number:
- *   bits 0-2  kind: the frame's own verdicts, or a plain data/ACK packet
- *   bit  3    the packet came from the server (plain kinds)
+ *   bits 0-2  kind: the frame's own verdicts, a plain data/ACK packet, or an
+ *             ICMP error quoting a segment of a connection
+ *   bit  3    the packet (the quoted one, for ICMP) came from the server
  *   bits 4-31 1-based index of a stored verdict: the frame's own (the first
  *             of its run, one per analysed TCP layer, for FRAME_KIND_KEPT), or
- *             for a plain packet the newest kept verdict of its connection
+ *             for the other kinds the newest kept verdict of its connection
  * Plain packets take their states from that verdict, so they cost 4 bytes
  * each and no allocation; every lookup is constant-time.
  */
@@ -22,7 +23,9 @@ typedef enum {
     FRAME_KIND_KEPT,            /* verdicts stored for this frame */
     FRAME_KIND_DATA,
     FRAME_KIND_ACK,
-    FRAME_KIND_DATA_AFTER_FIN
+    FRAME_KIND_DATA_AFTER_FIN,
+    FRAME_KIND_ICMP_ERROR,      /* an ICMP error quoting a segment the connection sent */
+    FRAME_KIND_ICMP_ERROR_UNSENT    /* ... quoting a sequence number its end never sent */
 } frame_kind;
 
 #define FRAME_CODE(kind, from_server, high)  ((guint32)(high) << 4 | (guint32)(from_server) << 3 | (guint32)(kind))
@@ -101,6 +104,9 @@ char *conn_store_endpoint(const conn_rec *rec, tl_role role);
 
 void conn_store_set_frame(guint32 frame, guint32 code);
 guint32 conn_store_frame(guint32 frame);
+
+/* tl_conn_reuse_after against the previous incarnation; 0 without one. */
+gint64 conn_store_reuse_after(const tl_conn *conn);
 
 /* The connection a frame belongs to (the first, for several TCP layers), or NULL. */
 const conn_rec *conn_store_of_frame(guint32 frame);

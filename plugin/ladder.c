@@ -141,7 +141,7 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
     }
     if (v->findings & TL_FIND_TW_REUSE)
         g_ptr_array_add(notes, g_strdup_printf("reuses the 4-tuple %.3f s into TIME_WAIT (%s)",
-                                               c->reuse_after / 1e9, c->reuse_safe ? "safe" : "unsafe"));
+                                               conn_store_reuse_after(c) / 1e9, c->reuse_safe ? "safe" : "unsafe"));
 }
 
 static void repeat(GString *out, const char *unit, int n)
@@ -178,22 +178,29 @@ static void text_gap(GString *out, const glyphs *g, const tl_gap *gap)
     g_free(summary);
 }
 
+/* The shaft with the label on it and the head, between the rails. */
+static void shaft(GString *out, const glyphs *g, const char *label, gboolean to_server)
+{
+    char *padded = g_strdup_printf(" %s ", label);
+    int width = ARROW_WIDTH - 1;
+    if (to_server) {
+        centred(out, padded, width, g->line);
+        g_string_append(out, g->head_right);
+    } else {
+        g_string_append(out, g->head_left);
+        centred(out, padded, width, g->line);
+    }
+    g_free(padded);
+}
+
 static void text_arrow(GString *out, const glyphs *g, const tl_conn *c, const tl_verdict *v)
 {
     char *label = arrow_label(c, v);
-    char *padded = g_strdup_printf(" %s ", label);
     double t = (v->ts - c->first_ts) / 1e9;
 
     g_string_append_printf(out, "%9.6f %6u %*s %s", t, v->frame, STATE_WIDTH,
                            tcplife_state_name(v->state[TL_CLIENT]), g->rail);
-    int shaft = ARROW_WIDTH - 1;
-    if (v->sender == TL_CLIENT) {
-        centred(out, padded, shaft, g->line);
-        g_string_append(out, g->head_right);
-    } else {
-        g_string_append(out, g->head_left);
-        centred(out, padded, shaft, g->line);
-    }
+    shaft(out, g, label, v->sender == TL_CLIENT);
     g_string_append_printf(out, "%s %s\n", g->rail, tcplife_state_name(v->state[TL_SERVER]));
 
     GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
@@ -202,7 +209,29 @@ static void text_arrow(GString *out, const glyphs *g, const tl_conn *c, const tl
         g_string_append_printf(out, "%-9s %-6s %*s %s   ^ %s\n", "", "", STATE_WIDTH, "", g->rail,
                                (char *)notes->pdata[i]);
     g_ptr_array_free(notes, TRUE);
-    g_free(padded);
+    g_free(label);
+}
+
+/* "[ICMP port unreachable]" for the connection's first believed ICMP error. */
+static char *icmp_label(const tl_conn *c)
+{
+    return g_strdup_printf("[%s %s]", c->icmp_v6 ? "ICMPv6" : "ICMP",
+                           tcplife_icmp_error_name(c->icmp_v6, c->icmp_type, c->icmp_code));
+}
+
+/* The error travels back to the end whose segment it quoted (its frame's code says which). */
+static gboolean icmp_to_server(const tl_conn *c)
+{
+    return FRAME_CODE_FROM_SERVER(conn_store_frame(c->icmp_frame));
+}
+
+/* No time or states: the error is no packet of the connection. */
+static void text_icmp(GString *out, const glyphs *g, const tl_conn *c)
+{
+    char *label = icmp_label(c);
+    g_string_append_printf(out, "%9s %6u %*s %s", "", c->icmp_frame, STATE_WIDTH, "", g->rail);
+    shaft(out, g, label, icmp_to_server(c));
+    g_string_append_printf(out, "%s\n", g->rail);
     g_free(label);
 }
 
@@ -222,11 +251,18 @@ void ladder_text(GString *out, const conn_rec *rec, ladder_charset charset)
     g_string_append_printf(out, "%s %s\n", g->rail, "server");
 
     GArray *rungs = rungs_of(rec);
+    gboolean icmp_due = c->icmp_frame != 0;
     for (guint i = 0; i < rungs->len; i++) {
         const rung *r = &g_array_index(rungs, rung, i);
+        if (icmp_due && c->icmp_frame < r->v->frame) {
+            text_icmp(out, g, c);
+            icmp_due = FALSE;
+        }
         text_arrow(out, g, c, r->v);
         text_gap(out, g, r->gap);
     }
+    if (icmp_due)
+        text_icmp(out, g, c);
     g_string_append_c(out, '\n');
     g_array_free(rungs, TRUE);
     g_free(client);
@@ -249,6 +285,28 @@ static void svg_text(GString *out, double x, double y, const char *anchor, const
     g_free(safe);
 }
 
+/* An arrow starting at *y with its label above and its time on the left. */
+static void svg_arrow(GString *body, const double *y, gboolean to_server, const char *cls,
+                      const char *label, const char *when)
+{
+    double x1 = to_server ? SVG_CLIENT_X : SVG_SERVER_X;
+    double x2 = to_server ? SVG_SERVER_X : SVG_CLIENT_X;
+    g_string_append_printf(body, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" marker-end=\"url(#head-%s)\"/>\n",
+                           x1, *y, x2, *y + SVG_STEP * 0.5, cls, cls);
+    svg_text(body, (x1 + x2) / 2, *y - 5, "middle", "class=\"label\"", label);
+    svg_text(body, 12, *y + 10, "start", "class=\"time\"", when);
+}
+
+static void svg_icmp(GString *body, double *y, const tl_conn *c)
+{
+    char *label = icmp_label(c);
+    char *when = g_strdup_printf("#%u", c->icmp_frame);
+    svg_arrow(body, y, icmp_to_server(c), "warn", label, when);
+    *y += SVG_STEP;
+    g_free(when);
+    g_free(label);
+}
+
 char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
 {
     const tl_conn *c = &rec->conn;
@@ -258,21 +316,19 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
     char *client = conn_store_endpoint(rec, TL_CLIENT);
     char *server = conn_store_endpoint(rec, TL_SERVER);
 
+    gboolean icmp_due = c->icmp_frame != 0;
     for (guint i = 0; i < rungs->len; i++) {
         const tl_verdict *v = g_array_index(rungs, rung, i).v;
-        gboolean right = v->sender == TL_CLIENT;
-        double x1 = right ? SVG_CLIENT_X : SVG_SERVER_X;
-        double x2 = right ? SVG_SERVER_X : SVG_CLIENT_X;
+        if (icmp_due && c->icmp_frame < v->frame) {
+            svg_icmp(body, &y, c);
+            icmp_due = FALSE;
+        }
         const char *cls = v->findings & (TL_FIND_WRONG_ACK | TL_FIND_ABORT | TL_FIND_TW_REUSE_UNSAFE |
                                          TL_FIND_LATE_SEGMENT | TL_FIND_TW_ASSASSINATION | TL_FIND_BAD_FLAGS)
                           ? "warn" : v->findings ? "note" : "plain";
         char *label = arrow_label(c, v);
         char *when = g_strdup_printf("%.6f s  #%u", (v->ts - c->first_ts) / 1e9, v->frame);
-
-        g_string_append_printf(body, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" marker-end=\"url(#head-%s)\"/>\n",
-                               x1, y, x2, y + SVG_STEP * 0.5, cls, cls);
-        svg_text(body, (x1 + x2) / 2, y - 5, "middle", "class=\"label\"", label);
-        svg_text(body, 12, y + 10, "start", "class=\"time\"", when);
+        svg_arrow(body, &y, v->sender == TL_CLIENT, cls, label, when);
         svg_text(body, SVG_CLIENT_X - 10, y + 10, "end", "class=\"state\"", tcplife_state_name(v->state[TL_CLIENT]));
         svg_text(body, SVG_SERVER_X + 10, y + 10, "start", "class=\"state\"", tcplife_state_name(v->state[TL_SERVER]));
         y += SVG_STEP;
@@ -297,6 +353,8 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
             g_free(gap);
         }
     }
+    if (icmp_due)
+        svg_icmp(body, &y, c);
 
     double height = y + 30;
     GString *svg = g_string_new(NULL);

@@ -84,6 +84,7 @@ static const value_string handshake_outcome_vals[] = {
     { TL_HS_WRONG_ACK,  "wrong ACK" },
     { TL_HS_MISSING,    "missing" },
     { TL_HS_INCOMPLETE, "incomplete" },
+    { TL_HS_ICMP_ERROR, "ICMP error" },
     { 0, NULL }
 };
 
@@ -95,3 +96,40 @@ const char *tcplife_initiator_name(guint value) { return val_to_str_const(value,
 const char *tcplife_reset_kind_name(guint value) { return val_to_str_const(value, reset_kind_vals, "none"); }
 const char *tcplife_handshake_outcome_name(guint value) { return val_to_str_const(value, handshake_outcome_vals, "?"); }
 const char *tcplife_tw_side_name(guint ends)    { return val_to_str_const(ends, tw_side_vals, "?"); }
+
+/* Type << 8 | code; a type alone (code 0xff) names the codes not listed. */
+static const value_string icmp_error_vals[] = {
+    { 0x0300, "network unreachable" },  { 0x0301, "host unreachable" },
+    { 0x0302, "protocol unreachable" }, { 0x0303, "port unreachable" },
+    { 0x0304, "fragmentation needed" }, { 0x0305, "source route failed" },
+    { 0x0306, "network unknown" },      { 0x0307, "host unknown" },
+    { 0x0309, "network administratively prohibited" },
+    { 0x030a, "host administratively prohibited" },
+    { 0x030d, "communication administratively prohibited" },
+    { 0x03ff, "destination unreachable" },
+    { 0x04ff, "source quench" },
+    { 0x0b00, "TTL exceeded in transit" }, { 0x0b01, "fragment reassembly time exceeded" },
+    { 0x0bff, "time exceeded" },
+    { 0x0cff, "parameter problem" },
+    { 0, NULL }
+};
+
+static const value_string icmpv6_error_vals[] = {
+    { 0x0100, "no route to destination" }, { 0x0101, "administratively prohibited" },
+    { 0x0102, "beyond scope of source address" }, { 0x0103, "address unreachable" },
+    { 0x0104, "port unreachable" }, { 0x0105, "source address failed policy" },
+    { 0x0106, "reject route to destination" },
+    { 0x01ff, "destination unreachable" },
+    { 0x02ff, "packet too big" },
+    { 0x0300, "hop limit exceeded in transit" }, { 0x0301, "fragment reassembly time exceeded" },
+    { 0x03ff, "time exceeded" },
+    { 0x04ff, "parameter problem" },
+    { 0, NULL }
+};
+
+const char *tcplife_icmp_error_name(gboolean v6, guint type, guint code)
+{
+    const value_string *vals = v6 ? icmpv6_error_vals : icmp_error_vals;
+    const char *name = try_val_to_str(type << 8 | code, vals);
+    return name ? name : val_to_str_const(type << 8 | 0xff, vals, "error");
+}

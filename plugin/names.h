@@ -15,4 +15,7 @@ const char *tcplife_handshake_outcome_name(guint value);
 /* TIME_WAIT ends as tl_conn_time_wait_ends() gives them: 0 none, 1 client, 2 server, 3 both. */
 const char *tcplife_tw_side_name(guint ends);
 
+/* An ICMP (v6: ICMPv6) error's type and code in words, e.g. "port unreachable". */
+const char *tcplife_icmp_error_name(gboolean v6, guint type, guint code);
+
 #endif /* TCPLIFE_NAMES_H */

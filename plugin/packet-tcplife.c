@@ -92,6 +92,15 @@ static int hf_tw_reacked = -1;
 static int hf_tw_late_segment = -1;
 static int hf_tw_assassination = -1;
 
+static int hf_icmp = -1;
+static int hf_icmp_stream = -1;
+static int hf_icmp_sender = -1;
+static int hf_icmp_in_window = -1;
+static int hf_icmp_frame = -1;
+static int hf_icmp_type = -1;
+static int hf_icmp_code = -1;
+static int hf_icmp_text = -1;
+
 static int hf_data = -1;
 static int hf_data_first_frame = -1;
 static int hf_data_last_frame = -1;
@@ -104,6 +113,7 @@ static gint ett_ack = -1;
 static gint ett_close = -1;
 static gint ett_data = -1;
 static gint ett_timewait = -1;
+static gint ett_icmp = -1;
 
 static expert_field ei_syn_retransmission = EI_INIT;
 static expert_field ei_refused = EI_INIT;
@@ -121,6 +131,8 @@ static expert_field ei_timewait_reuse_safe = EI_INIT;
 static expert_field ei_timewait_fin_retransmission = EI_INIT;
 static expert_field ei_late_segment = EI_INIT;
 static expert_field ei_timewait_assassination = EI_INIT;
+static expert_field ei_icmp_error = EI_INIT;
+static expert_field ei_icmp_error_unsent = EI_INIT;
 
 /* ---- first pass: feed the engine, store what later passes need ---- */
 
@@ -156,11 +168,33 @@ static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_gap *gap, tl_s
     return rec;
 }
 
+/* An ICMP error quoting a segment: noted on its connection, no state changes. */
+static void analyse_quote(packet_info *pinfo)
+{
+    tcp_quote q;
+    if (!tcp_layers_read_quote(pinfo, &q))
+        return;
+    conn_rec *rec = conn_store_current(q.layer.tcp_stream);
+    if (!rec || !rec->last_verdict)
+        return;
+    tl_segment *seg = &q.layer.seg;
+    seg->from_a = conn_store_from_a(rec, &q.layer.src, seg->sport);
+    gboolean sent = tl_conn_icmp_error(&rec->conn, seg, q.type, q.code, q.v6);
+    gboolean from_server = seg->from_a != rec->conn.a_is_client;
+    conn_store_set_frame(pinfo->num, FRAME_CODE(sent ? FRAME_KIND_ICMP_ERROR : FRAME_KIND_ICMP_ERROR_UNSENT,
+                                                from_server, rec->last_verdict));
+}
+
 static void analyse_frame(packet_info *pinfo)
 {
     tcp_layer layers[TCP_LAYERS_MAX];
     guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers));
     guint32 code = 0;
+
+    if (n == 0) {
+        analyse_quote(pinfo);
+        return;
+    }
 
     if (!conn_store_has_room(n))
         return;
@@ -376,7 +410,7 @@ static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pi
                 add_remaining(t, tvb, pinfo, &prev->conn, prev->conn.end[i].tw_ts);
         }
         if (tl_conn_time_wait_ends(&prev->conn)) {
-            add_time(t, hf_tw_reuse_after, tvb, c->reuse_after);
+            add_time(t, hf_tw_reuse_after, tvb, tl_conn_reuse_after(c, &prev->conn));
             if (c->reuse_in_2msl) {
                 add_bool(t, hf_tw_reuse, tvb, TRUE);
                 add_bool(t, hf_tw_reuse_safe, tvb, c->reuse_safe);
@@ -391,6 +425,19 @@ static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pi
         add_bool(t, hf_tw_late_segment, tvb, TRUE);
     if (v->findings & TL_FIND_TW_ASSASSINATION)
         add_bool(t, hf_tw_assassination, tvb, TRUE);
+}
+
+static void show_icmp_summary(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
+{
+    if (!c->icmp_frame)
+        return;
+    proto_item *ti = proto_tree_add_item(tree, hf_icmp, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *t = proto_item_add_subtree(ti, ett_icmp);
+    add_frame(t, hf_icmp_frame, tvb, c->icmp_frame);
+    add_uint(t, hf_icmp_type, tvb, c->icmp_type);
+    add_uint(t, hf_icmp_code, tvb, c->icmp_code);
+    add_str(t, hf_icmp_text, tvb, tcplife_icmp_error_name(c->icmp_v6, c->icmp_type, c->icmp_code));
 }
 
 static void show_data(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
@@ -450,7 +497,7 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
             expert_add_info_format(pinfo, item,
                                    (v->findings & TL_FIND_TW_REUSE_UNSAFE) ? &ei_timewait_reuse_unsafe : out->ei,
                                    "4-tuple reused %.3f s into the previous connection's TIME_WAIT (%s)",
-                                   c->reuse_after / 1e9,
+                                   conn_store_reuse_after(c) / 1e9,
                                    c->reuse_safe ? "safe: ISN or timestamp above the old ones" :
                                                    "unsafe: neither ISN nor timestamp above the old ones");
             break;
@@ -480,6 +527,7 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     show_ack(t, tvb, c, v);
     show_close(t, tvb, c, v);
     show_data(t, tvb, c);
+    show_icmp_summary(t, tvb, c);
     add_time(t, hf_duration, tvb, c->last_ts - c->first_ts);
     show_timewait(t, tvb, pinfo, c, v);
 }
@@ -510,6 +558,39 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     }
 }
 
+/* An ICMP error frame: which connection's segment it quotes. No lifecycle
+ * fields: the quoted header is no packet of the connection. */
+static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 code)
+{
+    const tl_verdict *base = conn_store_verdict(FRAME_CODE_HIGH(code));
+    const conn_rec *rec = base ? conn_store_get(base->conn_id) : NULL;
+    if (!rec)
+        return;
+    gboolean sent = FRAME_CODE_KIND(code) == FRAME_KIND_ICMP_ERROR;
+    const char *sender = tcplife_role_name(FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT);
+    proto_item *ti = NULL;
+    if (tree) {
+        ti = proto_tree_add_protocol_format(tree, proto_tcplife, tvb, 0, 0, "%s: ICMP error for stream %u, quoting the %s",
+                                            proto_get_protocol_name(proto_tcplife), rec->tcp_stream, sender);
+        proto_item_set_generated(ti);
+        proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
+        proto_item *it = proto_tree_add_item(t, hf_icmp, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(it);
+        t = proto_item_add_subtree(it, ett_icmp);
+        add_uint(t, hf_icmp_stream, tvb, rec->tcp_stream);
+        add_str(t, hf_icmp_sender, tvb, sender);
+        add_bool(t, hf_icmp_in_window, tvb, sent);
+    }
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[tcplife stream %u]", rec->tcp_stream);
+    if (sent)
+        expert_add_info_format(pinfo, ti, &ei_icmp_error, "ICMP error for tcplife.stream %u, quoting a segment the %s sent",
+                               rec->tcp_stream, sender);
+    else
+        expert_add_info_format(pinfo, ti, &ei_icmp_error_unsent,
+                               "ICMP error for tcplife.stream %u quoting a sequence number the %s has not sent in this capture: "
+                               "a stack ignores it (RFC 5927), it may be forged", rec->tcp_stream, sender);
+}
+
 static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     guint32 code = conn_store_frame(pinfo->num);
@@ -517,6 +598,10 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
     if (kind == FRAME_KIND_NONE)
         return;
+    if (kind == FRAME_KIND_ICMP_ERROR || kind == FRAME_KIND_ICMP_ERROR_UNSENT) {
+        show_icmp_error(tvb, pinfo, tree, code);
+        return;
+    }
     if (kind == FRAME_KIND_KEPT) {
         const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
         for (guint32 i = FRAME_CODE_HIGH(code); v && v->frame == pinfo->num; v = conn_store_verdict(++i))
@@ -699,9 +784,25 @@ void proto_register_tcplife(void)
             "Sequence space of payload the client sent", HFILL } },
         { &hf_data_server_bytes, { "Server bytes", "tcplife.data.server_bytes", FT_UINT64, BASE_DEC, NULL, 0x0,
             "Sequence space of payload the server sent", HFILL } },
+        { &hf_icmp, { "ICMP error", "tcplife.icmp_error", FT_NONE, BASE_NONE, NULL, 0x0,
+            "An ICMP or ICMPv6 error that quoted a segment of this connection", HFILL } },
+        { &hf_icmp_stream, { "Stream index", "tcplife.icmp_error.stream", FT_UINT32, BASE_DEC, NULL, 0x0,
+            "On the ICMP error: the tcplife.stream whose segment it quotes", HFILL } },
+        { &hf_icmp_sender, { "Quoted sender", "tcplife.icmp_error.sender", FT_STRING, BASE_NONE, NULL, 0x0,
+            "On the ICMP error: which end sent the quoted segment", HFILL } },
+        { &hf_icmp_in_window, { "Quotes a sent segment", "tcplife.icmp_error.in_window", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "On the ICMP error: the quoted sequence number lies in what that end has sent (RFC 5927)", HFILL } },
+        { &hf_icmp_frame, { "ICMP error frame", "tcplife.icmp_error.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+            "The first ICMP error that quoted a segment this connection sent", HFILL } },
+        { &hf_icmp_type, { "ICMP type", "tcplife.icmp_error.type", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Type of that error (ICMP or ICMPv6, as the connection's IP version)", HFILL } },
+        { &hf_icmp_code, { "ICMP code", "tcplife.icmp_error.code", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Code of that error", HFILL } },
+        { &hf_icmp_text, { "ICMP error", "tcplife.icmp_error.text", FT_STRING, BASE_NONE, NULL, 0x0,
+            "That error in words, e.g. port unreachable", HFILL } },
     };
 
-    static gint *ett[] = { &ett_tcplife, &ett_handshake, &ett_ack, &ett_close, &ett_data, &ett_timewait };
+    static gint *ett[] = { &ett_tcplife, &ett_handshake, &ett_ack, &ett_close, &ett_data, &ett_timewait, &ett_icmp };
 
     static ei_register_info ei[] = {
         { &ei_syn_retransmission, { "tcplife.analysis.syn_retransmission", PI_SEQUENCE, PI_NOTE,
@@ -736,6 +837,10 @@ void proto_register_tcplife(void)
             "Segment of a connection that had already closed", EXPFILL } },
         { &ei_timewait_assassination, { "tcplife.analysis.timewait_assassination", PI_SEQUENCE, PI_WARN,
             "RST received in TIME_WAIT (RFC 1337 assassination)", EXPFILL } },
+        { &ei_icmp_error, { "tcplife.analysis.icmp_error", PI_RESPONSE_CODE, PI_NOTE,
+            "ICMP error for a TCP connection", EXPFILL } },
+        { &ei_icmp_error_unsent, { "tcplife.analysis.icmp_error_unsent", PI_SECURITY, PI_WARN,
+            "ICMP error quoting a sequence number the connection never sent", EXPFILL } },
     };
 
     proto_tcplife = proto_register_protocol("TCP Connection Lifecycle", "TCPLIFE", "tcplife");

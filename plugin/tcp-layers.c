@@ -5,6 +5,7 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "bytes.h"
 #include "tcp_header.h"
 #include "tcp_locate.h"
 
@@ -48,6 +49,8 @@ typedef struct {
 
 /* A TCP header in one data source: bytes from the header on, and the segment's end. */
 typedef struct {
+    const guint8 *buf;          /* the data source's first byte */
+    const guint8 *ip;           /* the IP header, NULL for a header at the start */
     const guint8 *hdr;
     size_t        captured;     /* header bytes present */
     size_t        seg_len;      /* header and payload, by the IP length */
@@ -67,13 +70,17 @@ static gboolean locate(packet_info *pinfo, guint16 sport, guint16 dport, search_
             continue;
         const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)captured);
         tl_tcp_spot spot;
+        bytes->buf = buf;
         if (s != pinfo->data_src && cur->from == 0 && tl_tcp_at_start(buf, captured, reported, sport, dport, &spot)) {
             copy_address_shallow(&t->src, &pinfo->src);
             copy_address_shallow(&t->dst, &pinfo->dst);
+            bytes->ip = NULL;
         } else if (tl_find_tcp(buf, captured, reported, cur->from, sport, dport, &spot)) {
             int type = spot.addr_len == 4 ? AT_IPv4 : AT_IPv6;
             set_address(&t->src, type, spot.addr_len, buf + spot.addr_off);
             set_address(&t->dst, type, spot.addr_len, buf + spot.addr_off + spot.addr_len);
+            /* The source address sits 12 bytes into an IPv4 header, 8 into IPv6. */
+            bytes->ip = buf + spot.addr_off - (spot.addr_len == 4 ? 12 : 8);
         } else {
             continue;
         }
@@ -99,22 +106,33 @@ static gboolean stream_of(packet_info *pinfo, const tcp_layer *t, guint32 *strea
     return TRUE;
 }
 
+static gint64 frame_ts(const packet_info *pinfo)
+{
+    return (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+}
+
+/* Find TCP layer number num in the bytes from *cur on: its ports are those
+ * TCP stored for it before anything could fail (a port of 0 reads as NULL). */
+static gboolean locate_layer(packet_info *pinfo, int num, search_cursor *cur, tcp_layer *t, tcp_bytes *bytes)
+{
+    guint16 sport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_srcport, num));
+    guint16 dport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_dstport, num));
+    memset(t, 0, sizeof *t);
+    return locate(pinfo, sport, dport, cur, t, bytes);
+}
+
 guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max)
 {
     int nums[TCP_LAYERS_MAX];
     guint layers = tcp_layer_numbers(pinfo, nums, MIN(max, TCP_LAYERS_MAX));
     search_cursor cur = { pinfo->data_src, 0 };
-    gint64 ts = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
+    gint64 ts = frame_ts(pinfo);
     guint n = 0;
 
     for (guint i = 0; i < layers; i++) {
-        /* TCP stores each layer's ports before anything can fail; a port of 0 reads as NULL. */
-        guint16 sport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_srcport, nums[i]));
-        guint16 dport = (guint16)GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, hf_tcp_dstport, nums[i]));
         tcp_layer *t = &out[n];
         tcp_bytes bytes;
-        memset(t, 0, sizeof *t);
-        if (!locate(pinfo, sport, dport, &cur, t, &bytes))
+        if (!locate_layer(pinfo, nums[i], &cur, t, &bytes))
             continue;
         size_t hlen = (size_t)(bytes.captured >= 13 ? bytes.hdr[12] >> 4 : 0) * 4;
         /* As TCP: no segment length for a header length under 20 or beyond the segment. */
@@ -128,4 +146,51 @@ guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max)
             n++;
     }
     return n;
+}
+
+/* Error types that quote the datagram they answer (RFC 792, RFC 4443). */
+static gboolean quotes_datagram(gboolean v6, guint8 type)
+{
+    if (v6)
+        return type >= 1 && type <= 4;     /* unreachable, too big, time exceeded, parameter problem */
+    return type == 3 || type == 4 || type == 11 || type == 12;
+}
+
+gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out)
+{
+    /* The first TCP layer after the first ICMP or ICMPv6 one. */
+    int num = 0, pos = 0, icmp = -1;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && !num; f = wmem_list_frame_next(f)) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        pos++;
+        if (icmp < 0 && (proto == proto_icmp || proto == proto_icmpv6))
+            icmp = proto;
+        else if (icmp >= 0 && proto == proto_tcp)
+            num = pos;
+    }
+    if (!num)
+        return FALSE;
+
+    search_cursor cur = { pinfo->data_src, 0 };
+    tcp_bytes bytes;
+    tcp_layer *t = &out->layer;
+    /* The quote must run to the sequence number and sit behind an IP header
+     * of the error's family, itself behind the 8-byte ICMP header. */
+    if (!locate_layer(pinfo, num, &cur, t, &bytes) || bytes.captured < 8 || !bytes.ip
+        || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != (icmp == proto_icmpv6))
+        return FALSE;
+    const guint8 *icmp_hdr = bytes.ip - 8;
+    out->v6 = icmp == proto_icmpv6;
+    out->type = icmp_hdr[0];
+    out->code = icmp_hdr[1];
+    if (!quotes_datagram(out->v6, out->type))
+        return FALSE;
+    tl_segment *seg = &t->seg;
+    seg->sport = tl_get16(bytes.hdr);
+    seg->dport = tl_get16(bytes.hdr + 2);
+    seg->seq = tl_get32(bytes.hdr + 4);
+    seg->flags = bytes.captured >= 14 ? bytes.hdr[13] : 0;
+    seg->frame = pinfo->num;
+    seg->ts = frame_ts(pinfo);
+    return stream_of(pinfo, t, &t->tcp_stream);
 }

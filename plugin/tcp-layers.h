@@ -5,8 +5,8 @@
  * tcplife. Each TCP layer's ports come from the proto data TCP leaves for every
  * layer; the header is found in the bytes behind its IP header and decoded
  * there; tcp.stream comes from TCP's conversation for those addresses and
- * ports. TCP headers quoted inside ICMP/ICMPv6 errors are skipped: they belong
- * to no connection's life.
+ * ports. TCP headers quoted inside ICMP/ICMPv6 errors are no packets of a
+ * connection: they are read apart (tcp_layers_read_quote).
  */
 #ifndef TCPLIFE_TCP_LAYERS_H
 #define TCPLIFE_TCP_LAYERS_H
@@ -30,5 +30,18 @@ void tcp_layers_init(void);
 /* Read the TCP layers of the frame being dissected (first pass), outer first.
  * Fills seg except from_a; returns how many layers were read. */
 guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max);
+
+/* The start of a TCP segment quoted in an ICMP or ICMPv6 error. */
+typedef struct {
+    tcp_layer layer;        /* seg: ports, seq, flags (0 when the quote ends
+                               before them), frame and time; no length */
+    guint8    type;         /* of the ICMP or ICMPv6 error */
+    guint8    code;
+    gboolean  v6;           /* ICMPv6 */
+} tcp_quote;
+
+/* Read the TCP header quoted in the frame's ICMP/ICMPv6 error (first pass):
+ * FALSE when there is none, or the error is not one that quotes a datagram. */
+gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out);
 
 #endif /* TCPLIFE_TCP_LAYERS_H */

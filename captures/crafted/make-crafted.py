@@ -24,7 +24,7 @@ import os
 import sys
 from decimal import Decimal
 
-from scapy.all import Ether, IP, IPv6, IPv6ExtHdrFragment, TCP, Raw, fragment, fragment6, wrpcap
+from scapy.all import Ether, ICMP, IP, IPv6, IPv6ExtHdrFragment, TCP, Raw, fragment, fragment6, wrpcap
 
 T0 = Decimal(1700000000)
 C, S = 0, 1
@@ -351,6 +351,41 @@ def ip_fragments(out):
         a.merged_close(float(t) + 0.05)           # 10-12 / 22-24
 
 
+# 13. icmp-errors
+def icmp_errors(out):
+    # IPv4, client ISN 3000, server ISN 7000000, port 40022 -> 80; handshake 1-3. The client's
+    # first request (frame 4, seq 3001, 1400 bytes, DF) meets a router (192.0.2.254) whose next
+    # hop takes 1280 bytes: fragmentation needed (frame 5, type 3 code 4, MTU 1280) quoting it,
+    # the first 64 bytes of its payload included. The client re-sends the same bytes as
+    # 1200 + 200 (6, 7). Then an off-path host (203.0.113.9) sends a forged port unreachable
+    # (frame 8) quoting a client segment with seq 53000, which the client never sent (RFC 5927:
+    # a stack drops it). The server ACKs the request (9) and the connection closes merged
+    # (10-12: client FIN, server FIN+ACK, final ACK). (A forged quote of a SYN with another
+    # seq would make Wireshark's TCP start a new tcp.stream: not what this capture tests.)
+    a = Conn(out, 40022, 80, 3000, 7000000)
+
+    def icmp_from(src, t, code, quoted, **kw):
+        p = (Ether(src='02:00:00:00:00:fe', dst=MAC[C]) / IP(src=src, dst=V4[C], ttl=64, id=0)
+             / ICMP(type=3, code=code, **kw) / quoted)
+        p.time = T0 + D(t)
+        out.append(p)
+
+    t = a.handshake(0)                                                    # 1-3
+    req = a.c(0.2, 'PA', b'Q' * 1400, advance=False)                      # 4
+    quote = req[IP].copy()
+    quote[TCP].remove_payload()
+    icmp_from('192.0.2.254', 0.2011, 4, quote / Raw(b'Q' * 64), nexthopmtu=1280)   # 5
+    a.c(0.2012, 'PA', b'Q' * 1200)                                        # 6
+    data = a.c(0.2013, 'PA', b'Q' * 200)                                  # 7
+    forged = data[IP].copy()
+    forged[TCP].seq = 53000
+    forged[TCP].remove_payload()
+    del forged[TCP].chksum
+    icmp_from('203.0.113.9', 0.25, 3, forged)                             # 8
+    a.s(0.3015, 'A')                                                      # 9
+    a.merged_close(0.4)                                                   # 10-12
+
+
 CAPTURES = [
     ('synack-wrong-ack', synack_wrong_ack),
     ('handshake-ack-wrong', handshake_ack_wrong),
@@ -364,6 +399,7 @@ CAPTURES = [
     ('timewait-assassination', timewait_assassination),
     ('late-segment', late_segment),
     ('ip-fragments', ip_fragments),
+    ('icmp-errors', icmp_errors),
 ]
 
 

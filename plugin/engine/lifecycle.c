@@ -737,27 +737,56 @@ tl_initiator tl_conn_close_initiator(const tl_conn *conn)
     return conn->first_closer == TL_CLIENT ? TL_INITIATOR_CLIENT : TL_INITIATOR_SERVER;
 }
 
-void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, const tl_segment *seg)
+/* The end of prev whose 2MSL started last, or NULL. */
+static const tl_end *time_waiter(const tl_conn *prev)
 {
-    tl_role old_role = prev_a_is_sender == prev->a_is_client ? TL_CLIENT : TL_SERVER;
-    const tl_end *old = &prev->end[old_role];
     const tl_end *waiter = NULL;
-
-    conn->has_prev = true;
-    conn->prev_id = prev->id;
     for (int i = 0; i < 2; i++) {
         const tl_end *e = &prev->end[i];
         if (e->tw_frame && (!waiter || e->tw_ts > waiter->tw_ts))
             waiter = e;
     }
+    return waiter;
+}
+
+int64_t tl_conn_reuse_after(const tl_conn *conn, const tl_conn *prev)
+{
+    const tl_end *waiter = time_waiter(prev);
+    return waiter ? conn->first_ts - waiter->tw_ts : 0;
+}
+
+void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, const tl_segment *seg)
+{
+    tl_role old_role = prev_a_is_sender == prev->a_is_client ? TL_CLIENT : TL_SERVER;
+    const tl_end *old = &prev->end[old_role];
+    const tl_end *waiter = time_waiter(prev);
+
+    conn->has_prev = true;
+    conn->prev_id = prev->id;
     if (!waiter)
         return;
-    conn->reuse_after = seg->ts - waiter->tw_ts;
-    conn->reuse_in_2msl = conn->reuse_after <= conn->time_wait;
+    conn->reuse_in_2msl = seg->ts - waiter->tw_ts <= conn->time_wait;
     /* RFC 6191: safe when the new ISN is above the old sequence space, or the
      * new timestamp above the old one in the same direction. */
     conn->reuse_safe = (old->nxt_known && SEQ_GT(seg->seq, old->nxt))
                        || (seg->has_ts && old->has_tsval && tl_seq_diff(seg->tsval, old->last_tsval) > 0);
+}
+
+bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, uint8_t code, bool v6)
+{
+    if (!conn->started)
+        return false;
+    const tl_end *x = &conn->end[sender_of(conn, quoted)];
+    /* Up to nxt itself: a RST or a bare ACK carries the next sequence number. */
+    bool sent = (!x->isn_known || SEQ_GEQ(quoted->seq, x->isn))
+                && (!x->nxt_known || !SEQ_GT(quoted->seq, x->nxt));
+    if (sent && !conn->icmp_frame) {
+        conn->icmp_frame = quoted->frame;
+        conn->icmp_type = type;
+        conn->icmp_code = code;
+        conn->icmp_v6 = v6;
+    }
+    return sent;
 }
 
 unsigned tl_conn_time_wait_ends(const tl_conn *conn)
@@ -776,7 +805,7 @@ tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn)
     if (conn->missing)
         return TL_HS_MISSING;
     if (conn->syn_frame && !conn->synack_frame && !conn->reset_frame)
-        return TL_HS_UNANSWERED;
+        return conn->icmp_frame ? TL_HS_ICMP_ERROR : TL_HS_UNANSWERED;
     return TL_HS_INCOMPLETE;
 }
 

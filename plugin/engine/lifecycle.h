@@ -100,7 +100,8 @@ typedef enum {
     TL_HS_UNANSWERED,       /* SYN(s) and nothing back */
     TL_HS_WRONG_ACK,        /* a SYN-ACK or handshake ACK carried a wrong ACK number */
     TL_HS_MISSING,          /* picked up mid-stream */
-    TL_HS_INCOMPLETE        /* anything else: no final ACK, SYN-ACK without SYN, reset during */
+    TL_HS_INCOMPLETE,       /* anything else: no final ACK, SYN-ACK without SYN, reset during */
+    TL_HS_ICMP_ERROR        /* SYN(s), no SYN-ACK or RST, but an ICMP error quoting the connection */
 } tl_handshake_outcome;
 
 typedef enum {
@@ -201,7 +202,6 @@ typedef struct {
     tl_verdict *last;       /* newest kept verdict */
     int64_t  first_ts, last_ts;
     int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
-    int64_t  reuse_after;   /* previous incarnation's TIME_WAIT start to this SYN */
     /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
      * which starts the handshake's legs: they share the space. */
     union {
@@ -220,6 +220,8 @@ typedef struct {
     uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
     uint32_t data_first_frame, data_last_frame;
     uint32_t half_close_bytes;
+    uint32_t icmp_frame;    /* first ICMP error quoting a segment the connection sent */
+    uint8_t  icmp_type, icmp_code;
     unsigned first_closer : 1;          /* tl_role, valid when fin_frame */
     unsigned reset_sender : 1;          /* tl_role, valid when reset_frame */
     unsigned reset_kind : 3;            /* tl_reset_kind */
@@ -239,6 +241,7 @@ typedef struct {
     bool     reuse_in_2msl : 1;
     bool     reuse_safe : 1;
     bool     answered_first : 1;    /* the first SYN-ACK answers the first SYN: connect time = rtt */
+    bool     icmp_v6 : 1;           /* icmp_type and icmp_code are ICMPv6's */
 } tl_conn;
 
 typedef enum {
@@ -268,6 +271,19 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
  * judge the reuse against the previous incarnation (RFC 6191). prev_a_is_sender
  * says whether the previous incarnation's A end is the end sending seg. */
 void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, const tl_segment *seg);
+
+/* When the connection followed prev on its 4-tuple (has_prev) and an end of
+ * prev entered TIME_WAIT: ns from the newest 2MSL start to the first segment. */
+int64_t tl_conn_reuse_after(const tl_conn *conn, const tl_conn *prev);
+
+/* An ICMP (v6: ICMPv6) error of type and code, in quoted->frame, quoting the
+ * start of a segment of the connection: quoted has its ports, seq, flags and
+ * from_a (flags 0 when the quote ends before them). No state changes (the
+ * stacks differ: Linux aborts a SYN_SENT connection, others retry). True when
+ * the quoted seq lies between that end's ISN and its next sequence number
+ * (inclusive), as a stack checks before it believes an error (RFC 5927); the
+ * first such error is recorded (icmp_*). */
+bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, uint8_t code, bool v6);
 
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
 unsigned tl_conn_time_wait_ends(const tl_conn *conn);

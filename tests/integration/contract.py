@@ -88,6 +88,14 @@ FIELDS = [
     "tcplife.data.last_frame",
     "tcplife.data.client_bytes",
     "tcplife.data.server_bytes",
+    "tcplife.icmp_error",
+    "tcplife.icmp_error.stream",
+    "tcplife.icmp_error.sender",
+    "tcplife.icmp_error.in_window",
+    "tcplife.icmp_error.frame",
+    "tcplife.icmp_error.type",
+    "tcplife.icmp_error.code",
+    "tcplife.icmp_error.text",
 ]
 
 # Expert infos (names; several expert infos may share one name, e.g. the
@@ -108,6 +116,8 @@ EXPERTS = [
     "tcplife.analysis.timewait_fin_retransmission",
     "tcplife.analysis.late_segment",
     "tcplife.analysis.timewait_assassination",
+    "tcplife.analysis.icmp_error",
+    "tcplife.analysis.icmp_error_unsent",
 ]
 
 # Per-packet fields that are decided on the first pass and so must read the
@@ -125,6 +135,9 @@ FIRST_PASS_FIELDS = [
     "tcplife.close.backoff",
     "tcplife.client_state",
     "tcplife.server_state",
+    "tcplife.icmp_error.stream",
+    "tcplife.icmp_error.sender",
+    "tcplife.icmp_error.in_window",
 ]
 
 # Documented amendments to the 1-pass = 2-pass rule (docs/semantics.md): on a

@@ -24,6 +24,8 @@
  *   - fin_frame <= last_ack_frame when both are set
  *   - a verdict's ack_link names a kept frame of the same connection
  *   - a found TCP header has its ports and both addresses inside the captured bytes
+ *   - each segment quoted back in an ICMP error changes nothing but the
+ *     connection's first believed error (tl_conn_icmp_error)
  *
  * Build: clang -fsanitize=fuzzer,address,undefined (tests/robustness/CMakeLists.txt,
  * only when the C compiler is clang). Run: fuzz_engine -max_total_time=60 CORPUS_DIR
@@ -97,6 +99,22 @@ static void conn_start(fconn *f, uint32_t id, int sender_is_x)
     f->a_is_x = sender_is_x;
 }
 
+/* The segment quoted back in an ICMP error: only the first error believed is
+ * recorded, and nothing else in the connection changes. */
+static void quote_in_icmp_error(const tl_segment *seg)
+{
+    tl_conn before;
+    memcpy(&before, &fc.conn, sizeof before);
+    bool sent = tl_conn_icmp_error(&fc.conn, seg, seg->flags, (uint8_t)seg->seq, seg->tsval & 1);
+    CHECK(!sent || fc.conn.icmp_frame);
+    CHECK(!before.icmp_frame || fc.conn.icmp_frame == before.icmp_frame);
+    before.icmp_frame = fc.conn.icmp_frame;
+    before.icmp_type = fc.conn.icmp_type;
+    before.icmp_code = fc.conn.icmp_code;
+    before.icmp_v6 = fc.conn.icmp_v6;
+    CHECK(memcmp(&before, &fc.conn, sizeof before) == 0);
+}
+
 static void step(tl_segment *seg, int dir_x, uint32_t *conn_id)
 {
     if (!fc.started)
@@ -135,6 +153,7 @@ static void step(tl_segment *seg, int dir_x, uint32_t *conn_id)
     for (int i = 0; i < 2; i++) {
         fc.bytes[i] = fc.conn.end[i].bytes;
     }
+    quote_in_icmp_error(seg);
 }
 
 /* The input as a frame: every window as the ports sought, every cut as the snap length. */

@@ -172,6 +172,14 @@ const tl_verdict *resend(script *s, tl_role from)
     return tx_seg(s, &seg);
 }
 
+bool icmp_error(script *s, tl_role from, uint32_t seq, uint8_t flags, uint8_t type, uint8_t code)
+{
+    tl_segment quoted = seg_make(s, from, flags, seq, 0, 0);
+    s->frame = quoted.frame;
+    s->now = quoted.ts + s->step;
+    return tl_conn_icmp_error(&s->conn, &quoted, type, code, false);
+}
+
 uint32_t next_seq(const script *s, tl_role who)
 {
     return s->snd_nxt[who];

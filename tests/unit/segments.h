@@ -71,6 +71,9 @@ const tl_verdict *tx_ack(script *s, tl_role from, uint8_t flags, uint32_t ack, u
 const tl_verdict *next_conn(script *s);
 /* The last segment of `from` again, as a new frame. */
 const tl_verdict *resend(script *s, tl_role from);
+/* An ICMP error (v4) as the next frame, quoting a segment `from` sent with
+ * this seq and flags; returns tl_conn_icmp_error's answer. */
+bool icmp_error(script *s, tl_role from, uint32_t seq, uint8_t flags, uint8_t type, uint8_t code);
 
 uint32_t next_seq(const script *s, tl_role who);
 /* The kept copy of frame's verdict, or NULL when it was not kept. */

@@ -348,6 +348,60 @@ static void test_connect_time_first_syn_answered(script *s)
     g_assert_cmpint(times.connect_time, ==, times.rtt);
 }
 
+#define ICMP_UNREACH       3
+#define ICMP_PORT_UNREACH  3
+#define ICMP_FRAG_NEEDED   4
+
+/* A SYN answered by ICMP port unreachable: recorded, no state touched, and
+ * the handshake is no longer just unanswered. */
+static void test_icmp_error_answers_syn(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    g_assert_true(icmp_error(s, TL_CLIENT, CLIENT_ISN, TL_SYN, ICMP_UNREACH, ICMP_PORT_UNREACH));
+    g_assert_cmpuint(s->conn.icmp_frame, ==, 2);
+    g_assert_cmpuint(s->conn.icmp_type, ==, ICMP_UNREACH);
+    g_assert_cmpuint(s->conn.icmp_code, ==, ICMP_PORT_UNREACH);
+    g_assert_false(s->conn.icmp_v6);
+    g_assert_cmpstr(state_name(s->conn.end[TL_CLIENT].state), ==, state_name(TL_ST_SYN_SENT));
+    g_assert_cmpstr(state_name(s->conn.end[TL_SERVER].state), ==, state_name(TL_ST_LISTEN));
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_ICMP_ERROR);
+    /* The application's retry is a copy of the same SYN: the first error stays. */
+    resend(s, TL_CLIENT);
+    g_assert_true(icmp_error(s, TL_CLIENT, CLIENT_ISN, TL_SYN, ICMP_UNREACH, 1));
+    g_assert_cmpuint(s->conn.icmp_frame, ==, 2);
+    g_assert_cmpuint(s->conn.icmp_code, ==, ICMP_PORT_UNREACH);
+}
+
+/* An error quoting a sequence number the client never sent is not believed. */
+static void test_icmp_error_unsent_seq(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    g_assert_false(icmp_error(s, TL_CLIENT, CLIENT_ISN + 5000, TL_ACK, ICMP_UNREACH, ICMP_PORT_UNREACH));
+    g_assert_false(icmp_error(s, TL_CLIENT, CLIENT_ISN - 1, TL_SYN, ICMP_UNREACH, ICMP_PORT_UNREACH));
+    g_assert_cmpuint(s->conn.icmp_frame, ==, 0);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_UNANSWERED);
+}
+
+/* Mid-connection (path MTU discovery): recorded; the handshake stays complete. */
+static void test_icmp_error_after_handshake(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 1000);
+    g_assert_true(icmp_error(s, TL_SERVER, SERVER_ISN + 1, TL_PSH | TL_ACK, ICMP_UNREACH, ICMP_FRAG_NEEDED));
+    g_assert_cmpuint(s->conn.icmp_frame, ==, 5);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_COMPLETE);
+    g_assert_cmpstr(state_name(s->conn.end[TL_SERVER].state), ==, state_name(TL_ST_ESTABLISHED));
+}
+
+/* A RST or bare ACK carries the next sequence number: quoting it is quoting a sent segment. */
+static void test_icmp_error_quotes_next_seq(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    g_assert_true(icmp_error(s, TL_CLIENT, next_seq(s, TL_CLIENT), TL_RST, ICMP_UNREACH, 10));
+    g_assert_false(icmp_error(s, TL_CLIENT, next_seq(s, TL_CLIENT) + 1, TL_RST, ICMP_UNREACH, 10));
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
@@ -378,5 +432,9 @@ int main(int argc, char **argv)
     script_test_add("/handshake/answered-syn-last-copy", test_answered_syn_last_copy);
     script_test_add("/handshake/connect-time-from-first-syn", test_connect_time_from_first_syn);
     script_test_add("/handshake/connect-time-first-syn-answered", test_connect_time_first_syn_answered);
+    script_test_add("/handshake/icmp-error-answers-syn", test_icmp_error_answers_syn);
+    script_test_add("/handshake/icmp-error-unsent-seq", test_icmp_error_unsent_seq);
+    script_test_add("/handshake/icmp-error-after-handshake", test_icmp_error_after_handshake);
+    script_test_add("/handshake/icmp-error-quotes-next-seq", test_icmp_error_quotes_next_seq);
     return g_test_run();
 }

@@ -162,6 +162,18 @@ static void test_reuse_in_time_wait_safe(script *s)
     assert_no_finding(v, TL_FIND_TW_REUSE_UNSAFE);
 }
 
+/* Reuse after: the old client's 2MSL started at its final ACK (the last
+ * frame of the close); the SYN follows 1 ms (the script's step) plus 1 s later. */
+static void test_reuse_after(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, SEC);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    next_conn(s);
+    g_assert_cmpint(tl_conn_reuse_after(&s->conn, &s->prev), ==, SEC + MS);
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
@@ -177,5 +189,6 @@ int main(int argc, char **argv)
     script_test_add("/reuse/new-conn-starts-fresh", test_new_conn_starts_fresh);
     script_test_add("/reuse/time-wait-unsafe", test_reuse_in_time_wait_unsafe);
     script_test_add("/reuse/time-wait-safe", test_reuse_in_time_wait_safe);
+    script_test_add("/reuse/reuse-after", test_reuse_after);
     return g_test_run();
 }
