@@ -638,11 +638,13 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 static void tcplife_init(void)
 {
     conn_store_init();
+    tcp_layers_forget();
 }
 
 static void tcplife_cleanup(void)
 {
     conn_store_cleanup();
+    tcp_layers_forget();
 }
 
 void proto_register_tcplife(void)

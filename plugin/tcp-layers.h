@@ -26,6 +26,8 @@ typedef struct {
 
 /* Resolve TCP's protocol and port field ids (at handoff). */
 void tcp_layers_init(void);
+/* Forget what points into the file's conversations (file open and close). */
+void tcp_layers_forget(void);
 
 /* Read the TCP layers of the frame being dissected (first pass), outer first.
  * Fills seg except from_a; returns how many layers were read. */

@@ -192,6 +192,15 @@ def main():
         times += [1700000001.0 + 0.002 * k, 1700000001.0 + 0.002 * k + 0.001]
     wrpcap(str(OUT / "fin-flood-time-wait.pcap"), at(flood, times=times))
 
+    # (h) an ICMP port unreachable from an off-path host (10.99.0.254) quoting the SYN
+    # with seq 99999 (the client's ISN is 1000), between the SYN and the SYN-ACK of the
+    # clean connection (port 40009): Wireshark's TCP takes the quoted SYN's other seq
+    # for a new connection and gives the quote and everything after it a new tcp.stream.
+    forged = IP(src=C, dst=S) / TCP(sport=40009, dport=80, flags="S", seq=99999)
+    conn = clean_conn(sp=40009)
+    wrpcap(str(OUT / "icmp-forged-syn-quote.pcap"), at(
+        conn[:1] + [E / IP(src="10.99.0.254", dst=C) / ICMP(type=3, code=3) / forged] + conn[1:]))
+
 
 if __name__ == "__main__":
     main()
