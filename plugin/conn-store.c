@@ -1,7 +1,6 @@
 /* conn-store.c — file-scope storage of connections, verdicts and per-frame codes. */
 #include "conn-store.h"
 
-#include <stddef.h>
 #include <string.h>
 
 #include <epan/to_str.h>
@@ -47,29 +46,131 @@ static gpointer chunked_add(chunked *a)
 /* A slot is its connection's engine id, which verdicts hold in TL_CONN_ID_BITS. */
 #define SLOT_MAX (1u << TL_CONN_ID_BITS)
 
+/* 4-tuples in canonical order (the endpoint that sorts first is [0]), shared
+ * by all incarnations that use it, addresses inline. IPv4 ones, nearly all,
+ * take 16 bytes; any other address type (IPv6) the wide record. A handle
+ * names one: bit 30 set for a wide one, the index below it. There are never
+ * more 4-tuples than connections (below 2^28). */
+#define TUPLE_ADDR_MAX 16
+#define TUPLE_WIDE     (1u << 30)
+
+typedef struct {
+    guint8   addr[2][4];
+    guint16  port[2];
+    guint32  last_slot;         /* newest connection on this 4-tuple, + 1 */
+} tuple_v4;
+
+typedef struct {
+    guint8   addr[2][TUPLE_ADDR_MAX];
+    guint16  port[2];
+    guint32  last_slot;
+    guint8   addr_type;         /* address_type */
+    guint8   addr_len;
+} tuple_wide;
+
+/* Either record, read through one shape. */
+typedef struct {
+    const guint8 *addr[2];
+    const guint16 *port;
+    guint32      *last_slot;
+    int           addr_type;
+    guint8        addr_len;
+} tuple_view;
+
 static chunked conns;           /* slot -> conn_rec */
 static chunked verdicts;        /* index - 1 -> tl_verdict */
 static chunked gaps;            /* index - 1 -> gap_rec */
-static chunked tuples;          /* index -> tuple_key */
-static GHashTable *tuple_set;   /* tuple_key in tuples -> itself */
+static chunked tuples_v4;       /* handle -> tuple_v4 */
+static chunked tuples_wide;     /* handle & ~TUPLE_WIDE -> tuple_wide */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
 static GArray *frame_codes;     /* frame number -> code */
 
-#define TUPLE_KEY_BYTES offsetof(tuple_key, last_slot)
+/* The 4-tuple set: open addressing, linear probing, handle + 1 per slot (0:
+ * free), at most half full. 4 bytes a slot instead of a GHashTable's 12. */
+static guint32 *tuple_set;
+static guint32  tuple_set_mask; /* slots - 1 */
+static guint32  tuple_set_used;
 
-static guint tuple_hash(gconstpointer key)
+static tuple_view tuple_at(guint32 handle)
 {
-    /* FNV-1a over the key bytes */
-    const guint8 *p = key;
-    guint h = 2166136261u;
-    for (size_t i = 0; i < TUPLE_KEY_BYTES; i++)
-        h = (h ^ p[i]) * 16777619u;
+    tuple_view v;
+    if (handle & TUPLE_WIDE) {
+        tuple_wide *t = chunked_at(&tuples_wide, handle & ~TUPLE_WIDE);
+        v.addr[0] = t->addr[0];
+        v.addr[1] = t->addr[1];
+        v.port = t->port;
+        v.last_slot = &t->last_slot;
+        v.addr_type = t->addr_type;
+        v.addr_len = t->addr_len;
+    } else {
+        tuple_v4 *t = chunked_at(&tuples_v4, handle);
+        v.addr[0] = t->addr[0];
+        v.addr[1] = t->addr[1];
+        v.port = t->port;
+        v.last_slot = &t->last_slot;
+        v.addr_type = AT_IPv4;
+        v.addr_len = 4;
+    }
+    return v;
+}
+
+static guint tuple_hash(const tuple_view *t)
+{
+    /* FNV-1a over the ports and addresses */
+    guint h = 2166136261u ^ t->addr_len;
+    for (int e = 0; e < 2; e++) {
+        h = (h ^ (t->port[e] & 0xff)) * 16777619u;
+        h = (h ^ (t->port[e] >> 8)) * 16777619u;
+        for (guint i = 0; i < t->addr_len; i++)
+            h = (h ^ t->addr[e][i]) * 16777619u;
+    }
     return h;
 }
 
-static gboolean tuple_equal(gconstpointer a, gconstpointer b)
+static gboolean tuple_equal(const tuple_view *a, const tuple_view *b)
 {
-    return memcmp(a, b, TUPLE_KEY_BYTES) == 0;
+    return a->addr_type == b->addr_type && a->addr_len == b->addr_len
+           && a->port[0] == b->port[0] && a->port[1] == b->port[1]
+           && memcmp(a->addr[0], b->addr[0], a->addr_len) == 0
+           && memcmp(a->addr[1], b->addr[1], a->addr_len) == 0;
+}
+
+/* The set slot holding t, or the free slot where it would go. */
+static guint32 *tuple_set_slot(const tuple_view *t)
+{
+    guint32 i = tuple_hash(t) & tuple_set_mask;
+    while (tuple_set[i]) {
+        tuple_view s = tuple_at(tuple_set[i] - 1);
+        if (tuple_equal(&s, t))
+            break;
+        i = (i + 1) & tuple_set_mask;
+    }
+    return &tuple_set[i];
+}
+
+static void tuple_set_alloc(guint32 slots)
+{
+    tuple_set = g_new0(guint32, slots);
+    tuple_set_mask = slots - 1;
+}
+
+static void tuple_set_add(guint32 handle)
+{
+    if (2 * (tuple_set_used + 1) > tuple_set_mask + 1) {
+        guint32 *old = tuple_set;
+        guint32 old_slots = tuple_set_mask + 1;
+        tuple_set_alloc(2 * old_slots);
+        for (guint32 i = 0; i < old_slots; i++) {
+            if (old[i]) {
+                tuple_view t = tuple_at(old[i] - 1);
+                *tuple_set_slot(&t) = old[i];
+            }
+        }
+        g_free(old);
+    }
+    tuple_view t = tuple_at(handle);
+    *tuple_set_slot(&t) = handle + 1;
+    tuple_set_used++;
 }
 
 /* Which endpoint sorts first decides the canonical order. */
@@ -79,7 +180,7 @@ static gboolean endpoint_first(const address *a, guint16 pa, const address *b, g
     return c < 0 || (c == 0 && pa <= pb);
 }
 
-static void tuple_address(const tuple_key *t, guint8 idx, address *out)
+static void tuple_address(const tuple_view *t, guint8 idx, address *out)
 {
     set_address(out, t->addr_type, t->addr_len, t->addr[idx]);
 }
@@ -89,10 +190,12 @@ void conn_store_init(void)
     chunked_init(&conns, sizeof(conn_rec));
     chunked_init(&verdicts, sizeof(tl_verdict));
     chunked_init(&gaps, sizeof(gap_rec));
+    chunked_init(&tuples_v4, sizeof(tuple_v4));
+    chunked_init(&tuples_wide, sizeof(tuple_wide));
     stream_slots = g_array_new(FALSE, TRUE, sizeof(guint32));
     frame_codes = g_array_new(FALSE, TRUE, sizeof(guint32));
-    chunked_init(&tuples, sizeof(tuple_key));
-    tuple_set = g_hash_table_new(tuple_hash, tuple_equal);
+    tuple_set_alloc(1024);
+    tuple_set_used = 0;
 }
 
 void conn_store_cleanup(void)
@@ -100,9 +203,9 @@ void conn_store_cleanup(void)
     chunked_free(&conns);
     chunked_free(&verdicts);
     chunked_free(&gaps);
-    chunked_free(&tuples);
-    if (tuple_set)
-        g_hash_table_destroy(tuple_set);
+    chunked_free(&tuples_v4);
+    chunked_free(&tuples_wide);
+    g_free(tuple_set);
     tuple_set = NULL;
     if (stream_slots)
         g_array_free(stream_slots, TRUE);
@@ -120,51 +223,60 @@ conn_rec *conn_store_current(guint32 tcp_stream)
     return slot1 ? chunked_at(&conns, slot1 - 1) : NULL;
 }
 
-/* The 4-tuple, added if new; NULL for addresses it cannot hold. */
-static tuple_key *find_tuple(const address *src, guint16 sport, const address *dst, guint16 dport, guint8 *src_idx)
+/* The handle of the 4-tuple, added if new; FALSE for addresses it cannot hold. */
+static gboolean find_tuple(const address *src, guint16 sport, const address *dst, guint16 dport,
+                           guint32 *handle, guint8 *src_idx)
 {
     if (src->len > TUPLE_ADDR_MAX || dst->len != src->len || dst->type != src->type)
-        return NULL;
+        return FALSE;
     gboolean src_first = endpoint_first(src, sport, dst, dport);
-    const address *first = src_first ? src : dst;
-    const address *second = src_first ? dst : src;
-    tuple_key probe;
-    memset(&probe, 0, sizeof probe);    /* padding and unused address bytes are part of the key */
-    memcpy(probe.addr[0], first->data, first->len);
-    memcpy(probe.addr[1], second->data, second->len);
-    probe.addr_type = (guint8)src->type;
-    probe.addr_len = (guint8)src->len;
-    probe.port[0] = src_first ? sport : dport;
-    probe.port[1] = src_first ? dport : sport;
+    const address *ends[2] = { src_first ? src : dst, src_first ? dst : src };
+    guint16 ports[2] = { src_first ? sport : dport, src_first ? dport : sport };
+    tuple_view probe = { { ends[0]->data, ends[1]->data }, ports, NULL, src->type, (guint8)src->len };
     *src_idx = src_first ? 0 : 1;
 
-    tuple_key *t = g_hash_table_lookup(tuple_set, &probe);
-    if (t)
-        return t;
-    t = chunked_add(&tuples);
-    *t = probe;
-    t->index = tuples.len - 1;
-    g_hash_table_add(tuple_set, t);
-    return t;
+    guint32 *slot = tuple_set_slot(&probe);
+    if (*slot) {
+        *handle = *slot - 1;
+        return TRUE;
+    }
+    if (src->type == AT_IPv4 && src->len == 4) {
+        tuple_v4 *t = chunked_add(&tuples_v4);
+        *handle = tuples_v4.len - 1;
+        memcpy(t->addr[0], ends[0]->data, 4);
+        memcpy(t->addr[1], ends[1]->data, 4);
+        memcpy(t->port, ports, sizeof ports);
+    } else {
+        tuple_wide *t = chunked_add(&tuples_wide);
+        *handle = (tuples_wide.len - 1) | TUPLE_WIDE;
+        memcpy(t->addr[0], ends[0]->data, src->len);
+        memcpy(t->addr[1], ends[1]->data, src->len);
+        memcpy(t->port, ports, sizeof ports);
+        t->addr_type = (guint8)src->type;
+        t->addr_len = (guint8)src->len;
+    }
+    tuple_set_add(*handle);
+    return TRUE;
 }
 
 conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
                           const address *dst, guint16 dport, conn_rec **prev)
 {
     guint32 slot = conns.len;
+    guint32 handle;
     guint8 a_idx;
     *prev = NULL;
-    tuple_key *tuple = find_tuple(src, sport, dst, dport, &a_idx);
-    if (!tuple)
+    if (!find_tuple(src, sport, dst, dport, &handle, &a_idx))
         return NULL;
     conn_rec *rec = chunked_add(&conns);
     tl_conn_init(&rec->conn, slot);
     rec->tcp_stream = tcp_stream;
-    rec->tuple = tuple->index;
+    rec->tuple = handle;
     rec->a_idx = a_idx;
-    if (tuple->last_slot)
-        *prev = chunked_at(&conns, tuple->last_slot - 1);
-    tuple->last_slot = slot + 1;
+    tuple_view tuple = tuple_at(handle);
+    if (*tuple.last_slot)
+        *prev = chunked_at(&conns, *tuple.last_slot - 1);
+    *tuple.last_slot = slot + 1;
     if (tcp_stream >= stream_slots->len)
         g_array_set_size(stream_slots, tcp_stream + 1);
     g_array_index(stream_slots, guint32, tcp_stream) = slot + 1;
@@ -173,27 +285,27 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
 
 gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport)
 {
-    const tuple_key *t = chunked_at(&tuples, rec->tuple);
+    tuple_view t = tuple_at(rec->tuple);
     guint8 b_idx = !rec->a_idx;
-    if (sport != t->port[rec->a_idx])
+    if (sport != t.port[rec->a_idx])
         return FALSE;
     /* Both ends on one port: only the address tells them apart. */
-    if (t->port[b_idx] != sport)
+    if (t.port[b_idx] != sport)
         return TRUE;
     address a;
-    tuple_address(t, rec->a_idx, &a);
+    tuple_address(&t, rec->a_idx, &a);
     return addresses_equal(src, &a);
 }
 
 char *conn_store_endpoint(const conn_rec *rec, tl_role role)
 {
     guint8 idx = (role == TL_CLIENT) == rec->conn.a_is_client ? rec->a_idx : !rec->a_idx;
-    const tuple_key *t = chunked_at(&tuples, rec->tuple);
+    tuple_view t = tuple_at(rec->tuple);
     address addr;
-    tuple_address(t, idx, &addr);
+    tuple_address(&t, idx, &addr);
     char *name = address_to_str(NULL, &addr);
-    char *out = addr.type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, t->port[idx])
-                                      : g_strdup_printf("%s:%u", name, t->port[idx]);
+    char *out = addr.type == AT_IPv6 ? g_strdup_printf("[%s]:%u", name, t.port[idx])
+                                      : g_strdup_printf("%s:%u", name, t.port[idx]);
     wmem_free(NULL, name);
     return out;
 }

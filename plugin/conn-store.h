@@ -34,24 +34,11 @@ typedef enum {
 #define FRAME_CODE_HIGH(code)         ((code) >> 4)
 #define FRAME_CODE_HIGH_MAX           0x0FFFFFFFu
 
-/* A 4-tuple in canonical order, shared by all incarnations that use it. The
- * addresses (IPv4 or IPv6) live inline: no copies, no pointers to chase.
- * Everything before last_slot is the key, compared bytewise. */
-#define TUPLE_ADDR_MAX 16
-typedef struct {
-    guint8   addr[2][TUPLE_ADDR_MAX];
-    guint8   addr_type;         /* address_type */
-    guint8   addr_len;
-    guint16  port[2];
-    guint32  last_slot;         /* newest connection on this 4-tuple */
-    guint32  index;             /* its own, in the store */
-} tuple_key;
-
 /* One connection, at a fixed address for the whole capture: the engine
  * record, its 4-tuple and which endpoint of it is A (its first sender). */
 typedef struct {
     tl_conn    conn;
-    guint32    tuple : 31;      /* index in the store's 4-tuples (no more than connections) */
+    guint32    tuple : 31;      /* handle of its 4-tuple in the store */
     guint32    a_idx : 1;
     guint32    last_verdict;    /* index of the newest kept verdict (conn.last) */
     guint32    last_gap;        /* index of the newest gap record, 0 if none */

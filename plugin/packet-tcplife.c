@@ -261,6 +261,14 @@ static void add_bool(proto_tree *tree, int hf, tvbuff_t *tvb, gboolean value)
     proto_item_set_generated(proto_tree_add_boolean(tree, hf, tvb, 0, 0, value));
 }
 
+/* A generated FT_NONE item and the subtree under it. */
+static proto_tree *add_subtree(proto_tree *tree, int hf, gint ett, tvbuff_t *tvb)
+{
+    proto_item *ti = proto_tree_add_item(tree, hf, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    return proto_item_add_subtree(ti, ett);
+}
+
 static void add_copy(proto_tree *tree, int hf_attempt, int hf_backoff, tvbuff_t *tvb, const tl_verdict *v)
 {
     if (v->attempt < 2)
@@ -275,9 +283,7 @@ static void show_handshake(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, co
     const tl_end *sv = &c->end[TL_SERVER];
     if (!c->syn_frame && !c->synack_frame && !c->missing && !c->simul_open)
         return;
-    proto_item *ti = proto_tree_add_item(tree, hf_hs, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_handshake);
+    proto_tree *t = add_subtree(tree, hf_hs, ett_handshake, tvb);
 
     add_frame(t, hf_hs_syn_frame, tvb, c->syn_frame);
     add_frame(t, hf_hs_synack_frame, tvb, c->synack_frame);
@@ -328,9 +334,7 @@ static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl
 {
     if (!v->ack_checked)
         return;
-    proto_item *ti = proto_tree_add_item(tree, hf_ack, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_ack);
+    proto_tree *t = add_subtree(tree, hf_ack, ett_ack, tvb);
     add_uint(t, hf_ack_expected, tvb, tl_verdict_ack_expected(c, v));
     add_bool(t, hf_ack_wrong, tvb, v->ack_wrong);
     if (v->ack_link)
@@ -340,9 +344,7 @@ static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl
 static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)
 {
     tl_close_type type = tl_conn_close_type(c);
-    proto_item *ti = proto_tree_add_item(tree, hf_close, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_close);
+    proto_tree *t = add_subtree(tree, hf_close, ett_close, tvb);
 
     add_str(t, hf_close_type, tvb, tcplife_close_type_name(type));
     tl_initiator who = tl_conn_close_initiator(c);
@@ -388,9 +390,7 @@ static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pi
     const conn_rec *prev = c->has_prev ? conn_store_get(c->prev_id) : NULL;
     if (!ends && !prev)
         return;
-    proto_item *ti = proto_tree_add_item(tree, hf_tw, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_timewait);
+    proto_tree *t = add_subtree(tree, hf_tw, ett_timewait, tvb);
 
     if (ends)
         add_str(t, hf_tw_side, tvb, tcplife_tw_side_name(ends));
@@ -431,9 +431,7 @@ static void show_icmp_summary(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
 {
     if (!c->icmp_frame)
         return;
-    proto_item *ti = proto_tree_add_item(tree, hf_icmp, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_icmp);
+    proto_tree *t = add_subtree(tree, hf_icmp, ett_icmp, tvb);
     add_frame(t, hf_icmp_frame, tvb, c->icmp_frame);
     add_uint(t, hf_icmp_type, tvb, c->icmp_type);
     add_uint(t, hf_icmp_code, tvb, c->icmp_code);
@@ -442,9 +440,7 @@ static void show_icmp_summary(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
 
 static void show_data(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c)
 {
-    proto_item *ti = proto_tree_add_item(tree, hf_data, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *t = proto_item_add_subtree(ti, ett_data);
+    proto_tree *t = add_subtree(tree, hf_data, ett_data, tvb);
     add_frame(t, hf_data_first_frame, tvb, c->data_first_frame);
     add_frame(t, hf_data_last_frame, tvb, c->data_last_frame);
     proto_item_set_generated(proto_tree_add_uint64(t, hf_data_client_bytes, tvb, 0, 0, c->end[TL_CLIENT].bytes));
@@ -574,9 +570,7 @@ static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                             proto_get_protocol_name(proto_tcplife), rec->tcp_stream, sender);
         proto_item_set_generated(ti);
         proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
-        proto_item *it = proto_tree_add_item(t, hf_icmp, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(it);
-        t = proto_item_add_subtree(it, ett_icmp);
+        t = add_subtree(t, hf_icmp, ett_icmp, tvb);
         add_uint(t, hf_icmp_stream, tvb, rec->tcp_stream);
         add_str(t, hf_icmp_sender, tvb, sender);
         add_bool(t, hf_icmp_in_window, tvb, sent);

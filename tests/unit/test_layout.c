@@ -6,7 +6,7 @@
 
 #define CONN_MAX    240     /* + the glue's 16 bytes = a 256-byte conn_rec */
 #define END_MAX     64
-#define VERDICT_MAX 72
+#define VERDICT_MAX 48
 
 static void check_size(const char *type, size_t size, size_t max)
 {
