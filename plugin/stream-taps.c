@@ -67,7 +67,7 @@ static void view_finish(void *tapdata)
 enum {
     COL_STREAM, COL_CLIENT, COL_SERVER, COL_HANDSHAKE, COL_RTT, COL_SYN_RETRIES,
     COL_CLIENT_BYTES, COL_SERVER_BYTES, COL_CLOSE, COL_INITIATOR, COL_CLOSE_DURATION,
-    COL_CLOSE_WAIT, COL_TIME_WAIT, COL_REUSE, COL_FINDINGS, COL_COUNT
+    COL_CLOSE_WAIT, COL_TIME_WAIT, COL_REUSE, COL_ICMP_ERROR, COL_FINDINGS, COL_COUNT
 };
 
 static const struct {
@@ -77,7 +77,7 @@ static const struct {
     { "stream", TRUE }, { "client", FALSE }, { "server", FALSE }, { "handshake", FALSE },
     { "rtt", TRUE }, { "syn_retransmissions", TRUE }, { "client_bytes", TRUE }, { "server_bytes", TRUE },
     { "close", FALSE }, { "initiator", FALSE }, { "close_duration", TRUE }, { "close_wait", TRUE },
-    { "time_wait", FALSE }, { "reuse", FALSE }, { "findings", TRUE },
+    { "time_wait", FALSE }, { "reuse", FALSE }, { "icmp_error", FALSE }, { "findings", TRUE },
 };
 
 /* Seconds as tshark prints relative times, so rows compare with -T fields. */
@@ -126,6 +126,7 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_CLOSE_WAIT] = close.has_close_wait ? seconds(close.close_wait) : g_strdup("");
     cell[COL_TIME_WAIT] = g_strdup(tcplife_tw_side_name(tl_conn_time_wait_ends(c)));
     cell[COL_REUSE] = g_strdup(reuse_word(c));
+    cell[COL_ICMP_ERROR] = g_strdup(c->icmp_frame ? tcplife_icmp_error_name(c->icmp_v6, c->icmp_type, c->icmp_code) : "");
     cell[COL_FINDINGS] = g_strdup_printf("%u", count_findings(c));
 }
 

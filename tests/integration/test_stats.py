@@ -22,6 +22,7 @@ ROW_FIELDS = {
     "close_duration": "tcplife.close.duration",
     "close_wait": "tcplife.close.close_wait",
     "time_wait": "tcplife.timewait.side",
+    "icmp_error": "tcplife.icmp_error.text",
 }
 # what the table prints where the packet shows no such field
 ABSENT = {"initiator": "none", "time_wait": "none"}
