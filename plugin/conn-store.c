@@ -129,10 +129,11 @@ static guint tuple_hash(const tuple_view *t)
 
 static gboolean tuple_equal(const tuple_view *a, const tuple_view *b)
 {
+    /* No address bytes (AT_NONE) may come with no pointer either. */
     return a->addr_type == b->addr_type && a->addr_len == b->addr_len
            && a->port[0] == b->port[0] && a->port[1] == b->port[1]
-           && memcmp(a->addr[0], b->addr[0], a->addr_len) == 0
-           && memcmp(a->addr[1], b->addr[1], a->addr_len) == 0;
+           && (!a->addr_len || (memcmp(a->addr[0], b->addr[0], a->addr_len) == 0
+                                && memcmp(a->addr[1], b->addr[1], a->addr_len) == 0));
 }
 
 /* The set slot holding t, or the free slot where it would go. */
@@ -249,8 +250,10 @@ static gboolean find_tuple(const address *src, guint16 sport, const address *dst
     } else {
         tuple_wide *t = chunked_add(&tuples_wide);
         *handle = (tuples_wide.len - 1) | TUPLE_WIDE;
-        memcpy(t->addr[0], ends[0]->data, src->len);
-        memcpy(t->addr[1], ends[1]->data, src->len);
+        if (src->len) {
+            memcpy(t->addr[0], ends[0]->data, src->len);
+            memcpy(t->addr[1], ends[1]->data, src->len);
+        }
         memcpy(t->port, ports, sizeof ports);
         t->addr_type = (guint8)src->type;
         t->addr_len = (guint8)src->len;

@@ -528,6 +528,16 @@ static void show_tree(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const co
     show_timewait(t, tvb, pinfo, c, v);
 }
 
+/* The -z views and the stats tree follow connections through their packets. */
+static void queue_tap(packet_info *pinfo, const conn_rec *rec)
+{
+    if (!have_tap_listener(tcplife_tap))
+        return;
+    tcplife_tap_info *info = wmem_new(pinfo->pool, tcplife_tap_info);
+    info->rec = rec;
+    tap_queue_packet(tcplife_tap, pinfo, info);
+}
+
 static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tl_verdict *v, gboolean summary)
 {
     const conn_rec *rec = conn_store_get(v->conn_id);
@@ -546,12 +556,7 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v, summary);
     }
     show_findings(pinfo, ti, v, c);
-    if (have_tap_listener(tcplife_tap)) {
-        tcplife_tap_info *info = wmem_new(pinfo->pool, tcplife_tap_info);
-        info->verdict = wmem_memdup(pinfo->pool, v, sizeof *v);
-        info->rec = rec;
-        tap_queue_packet(tcplife_tap, pinfo, info);
-    }
+    queue_tap(pinfo, rec);
 }
 
 /* An ICMP error frame: which connection's segment it quotes. No lifecycle
@@ -583,6 +588,7 @@ static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         expert_add_info_format(pinfo, ti, &ei_icmp_error_unsent,
                                "ICMP error for tcplife.stream %u quoting a sequence number the %s has not sent in this capture: "
                                "a stack ignores it (RFC 5927), it may be forged", rec->tcp_stream, sender);
+    queue_tap(pinfo, rec);
 }
 
 static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)

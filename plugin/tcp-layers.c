@@ -12,6 +12,8 @@
 static int proto_tcp = -1;
 static int proto_icmp = -1;
 static int proto_icmpv6 = -1;
+static int proto_ip = -1;
+static int proto_ipv6 = -1;
 static int hf_tcp_srcport = -1;
 static int hf_tcp_dstport = -1;
 
@@ -20,6 +22,8 @@ void tcp_layers_init(void)
     proto_tcp = proto_get_id_by_filter_name("tcp");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    proto_ip = proto_get_id_by_filter_name("ip");
+    proto_ipv6 = proto_get_id_by_filter_name("ipv6");
     hf_tcp_srcport = proto_registrar_get_id_byname("tcp.srcport");
     hf_tcp_dstport = proto_registrar_get_id_byname("tcp.dstport");
 }
@@ -135,12 +139,15 @@ static gboolean key_is(const conversation_t *conv, const address *a1, guint16 p1
            && addresses_equal(conversation_key_addr1(key), a1) && addresses_equal(conversation_key_addr2(key), a2);
 }
 
-/* tcp.stream as TCP assigned it: the conversation TCP used for this frame. */
-static gboolean stream_of(packet_info *pinfo, const tcp_layer *t, guint32 *stream)
+/* tcp.stream as TCP assigned it: the conversation TCP used for this frame.
+ * The cache only serves frames with one TCP layer: with two of the same
+ * 4-tuple (a tunnel into itself), the first could leave the old conversation
+ * at this frame while TCP gave the second a new one. */
+static gboolean stream_of(packet_info *pinfo, const tcp_layer *t, gboolean one_layer, guint32 *stream)
 {
     conv_slot *slot = &conv_cache[conv_hash(t)];
     const conversation_t *c = slot->conv;
-    if (!c || c->last_frame != pinfo->num
+    if (!one_layer || !c || c->last_frame != pinfo->num
         || !(key_is(c, &t->src, t->seg.sport, &t->dst, t->seg.dport)
              || key_is(c, &t->dst, t->seg.dport, &t->src, t->seg.sport))) {
         conversation_t *conv = find_conversation(pinfo->num, &t->src, &t->dst, CONVERSATION_TCP,
@@ -191,7 +198,7 @@ guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max)
         t->seg.len = (guint32)(bytes.seg_len - hlen);
         t->seg.frame = pinfo->num;
         t->seg.ts = ts;
-        if (stream_of(pinfo, t, &t->tcp_stream))
+        if (stream_of(pinfo, t, layers == 1, &t->tcp_stream))
             n++;
     }
     return n;
@@ -207,29 +214,33 @@ static gboolean quotes_datagram(gboolean v6, guint8 type)
 
 gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out)
 {
-    /* The first TCP layer after the first ICMP or ICMPv6 one. */
-    int num = 0, pos = 0, icmp = -1;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && !num; f = wmem_list_frame_next(f)) {
+    /* The layers must run icmp|icmpv6, ip|ipv6, tcp: a quote that carries a
+     * tunnel would put another header 8 bytes before the inner IP one. */
+    int protos[3] = { -1, -1, -1 };
+    int pos = 0, icmp_pos = 0;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
         pos++;
-        if (icmp < 0 && (proto == proto_icmp || proto == proto_icmpv6))
-            icmp = proto;
-        else if (icmp >= 0 && proto == proto_tcp)
-            num = pos;
+        if (!icmp_pos && (proto == proto_icmp || proto == proto_icmpv6))
+            icmp_pos = pos;
+        if (icmp_pos && pos - icmp_pos < 3)
+            protos[pos - icmp_pos] = proto;
     }
-    if (!num)
+    if (!icmp_pos || (protos[1] != proto_ip && protos[1] != proto_ipv6) || protos[2] != proto_tcp)
         return FALSE;
 
     search_cursor cur = { pinfo->data_src, 0 };
     tcp_bytes bytes;
     tcp_layer *t = &out->layer;
-    /* The quote must run to the sequence number and sit behind an IP header
-     * of the error's family, itself behind the 8-byte ICMP header. */
-    if (!locate_layer(pinfo, num, &cur, t, &bytes) || bytes.captured < 8 || !bytes.ip
-        || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != (icmp == proto_icmpv6))
+    /* At least 16 bytes of the quote: with fewer TCP gives up before its own
+     * conversation lookup, and ours must not be the first (it binds wildcard
+     * conversations). The quote sits behind an IP header of the error's
+     * family, itself behind the 8-byte ICMP header. */
+    if (!locate_layer(pinfo, icmp_pos + 2, &cur, t, &bytes) || bytes.captured < 16 || !bytes.ip
+        || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != (protos[0] == proto_icmpv6))
         return FALSE;
     const guint8 *icmp_hdr = bytes.ip - 8;
-    out->v6 = icmp == proto_icmpv6;
+    out->v6 = protos[0] == proto_icmpv6;
     out->type = icmp_hdr[0];
     out->code = icmp_hdr[1];
     if (!quotes_datagram(out->v6, out->type))
@@ -238,8 +249,7 @@ gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out)
     seg->sport = tl_get16(bytes.hdr);
     seg->dport = tl_get16(bytes.hdr + 2);
     seg->seq = tl_get32(bytes.hdr + 4);
-    seg->flags = bytes.captured >= 14 ? bytes.hdr[13] : 0;
     seg->frame = pinfo->num;
     seg->ts = frame_ts(pinfo);
-    return stream_of(pinfo, t, &t->tcp_stream);
+    return stream_of(pinfo, t, TRUE, &t->tcp_stream);
 }

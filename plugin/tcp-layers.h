@@ -35,15 +35,15 @@ guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max);
 
 /* The start of a TCP segment quoted in an ICMP or ICMPv6 error. */
 typedef struct {
-    tcp_layer layer;        /* seg: ports, seq, flags (0 when the quote ends
-                               before them), frame and time; no length */
+    tcp_layer layer;        /* seg: ports, seq, frame and time */
     guint8    type;         /* of the ICMP or ICMPv6 error */
     guint8    code;
     gboolean  v6;           /* ICMPv6 */
 } tcp_quote;
 
 /* Read the TCP header quoted in the frame's ICMP/ICMPv6 error (first pass):
- * FALSE when there is none, or the error is not one that quotes a datagram. */
+ * FALSE when there is none, the error is not one that quotes a datagram, the
+ * quote carries a tunnel, or it holds less than 16 bytes of the TCP header. */
 gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out);
 
 #endif /* TCPLIFE_TCP_LAYERS_H */

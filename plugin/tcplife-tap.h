@@ -1,5 +1,6 @@
 /* tcplife-tap.h — what the "tcplife" tap hands its listeners, once per
- * analysed TCP layer of a packet, on every pass that taps. */
+ * analysed TCP layer of a packet (and once for an ICMP error quoting a
+ * connection), on every pass that taps. */
 #ifndef TCPLIFE_TAP_H
 #define TCPLIFE_TAP_H
 
@@ -8,7 +9,6 @@
 #define TCPLIFE_TAP_NAME "tcplife"
 
 typedef struct {
-    const tl_verdict *verdict;
     const conn_rec   *rec;
 } tcplife_tap_info;
 

@@ -777,9 +777,15 @@ bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, u
     if (!conn->started)
         return false;
     const tl_end *x = &conn->end[sender_of(conn, quoted)];
-    /* Up to nxt itself: a RST or a bare ACK carries the next sequence number. */
-    bool sent = (!x->isn_known || SEQ_GEQ(quoted->seq, x->isn))
-                && (!x->nxt_known || !SEQ_GT(quoted->seq, x->nxt));
+    /* Up to nxt itself: a RST or a bare ACK carries the next sequence number.
+     * Distances from the ISN, unsigned: an end may send more than 2 GiB. */
+    bool sent;
+    if (x->isn_known && x->nxt_known)
+        sent = quoted->seq - x->isn <= x->nxt - x->isn;
+    else if (x->nxt_known)
+        sent = !SEQ_GT(quoted->seq, x->nxt);    /* picked up mid-stream: no lower bound */
+    else
+        sent = false;                           /* that end sent nothing we saw */
     if (sent && !conn->icmp_frame) {
         conn->icmp_frame = quoted->frame;
         conn->icmp_type = type;

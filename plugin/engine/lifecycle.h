@@ -277,12 +277,13 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 int64_t tl_conn_reuse_after(const tl_conn *conn, const tl_conn *prev);
 
 /* An ICMP (v6: ICMPv6) error of type and code, in quoted->frame, quoting the
- * start of a segment of the connection: quoted has its ports, seq, flags and
- * from_a (flags 0 when the quote ends before them). No state changes (the
- * stacks differ: Linux aborts a SYN_SENT connection, others retry). True when
- * the quoted seq lies between that end's ISN and its next sequence number
- * (inclusive), as a stack checks before it believes an error (RFC 5927); the
- * first such error is recorded (icmp_*). */
+ * start of a segment of the connection: quoted has its seq and from_a. No
+ * state changes (the stacks differ: Linux aborts a SYN_SENT connection,
+ * others retry). True when the quoted seq lies between that end's ISN and its
+ * next sequence number (inclusive; without a known ISN, at most the next), as
+ * a stack checks before it believes an error (RFC 5927); an end that sent
+ * nothing seen has sent no quoted segment. The first such error is recorded
+ * (icmp_*). */
 bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, uint8_t code, bool v6);
 
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */

@@ -108,6 +108,18 @@ def test_tree_counts_close_many(staged, two_pass):
     assert _tree_counts(text, "Final state of the server end").get("CLOSED") == 120
 
 
+@pytest.mark.parametrize("two_pass", [False, True], ids=["one-pass", "two-pass"])
+def test_tree_counts_icmp_errors(staged, two_pass):
+    # icmp-unreachable: four SYNs, each answered by an ICMP port unreachable only
+    # (captures/icmp-unreachable.facts). The errors come after the SYNs, so a
+    # single pass must move each connection when its error arrives.
+    text = staged.tshark(["-q", "-r", staged.capture("icmp-unreachable.pcapng"), "-z", "tcplife,tree"],
+                         two_pass=two_pass)
+    # (a single pass keeps the emptied 'unanswered' row, at 0: stats_tree cannot drop a node)
+    counts = _tree_counts(text, "Handshake outcome")
+    assert {name: n for name, n in counts.items() if n} == {"ICMP error": 4}
+
+
 def test_tree_counts_refused_and_reuse(staged):
     text = staged.tshark(["-q", "-r", staged.capture("refused.pcapng"), "-z", "tcplife,tree"])
     assert _tree_counts(text, "Handshake outcome").get("refused") == 1

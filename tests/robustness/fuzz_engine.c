@@ -99,15 +99,21 @@ static void conn_start(fconn *f, uint32_t id, int sender_is_x)
     f->a_is_x = sender_is_x;
 }
 
-/* The segment quoted back in an ICMP error: only the first error believed is
- * recorded, and nothing else in the connection changes. */
+/* The segment quoted back in an ICMP error: nothing changes but the first
+ * believed error's record, which then holds exactly this error. */
 static void quote_in_icmp_error(const tl_segment *seg)
 {
     tl_conn before;
     memcpy(&before, &fc.conn, sizeof before);
-    bool sent = tl_conn_icmp_error(&fc.conn, seg, seg->flags, (uint8_t)seg->seq, seg->tsval & 1);
-    CHECK(!sent || fc.conn.icmp_frame);
-    CHECK(!before.icmp_frame || fc.conn.icmp_frame == before.icmp_frame);
+    uint8_t type = seg->flags, code = (uint8_t)seg->seq;
+    bool v6 = seg->tsval & 1;
+    bool sent = tl_conn_icmp_error(&fc.conn, seg, type, code, v6);
+    if (!sent || before.icmp_frame) {
+        CHECK(memcmp(&before, &fc.conn, sizeof before) == 0);
+        return;
+    }
+    CHECK(fc.conn.icmp_frame == seg->frame && fc.conn.icmp_type == type
+          && fc.conn.icmp_code == code && fc.conn.icmp_v6 == v6);
     before.icmp_frame = fc.conn.icmp_frame;
     before.icmp_type = fc.conn.icmp_type;
     before.icmp_code = fc.conn.icmp_code;

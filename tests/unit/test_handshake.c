@@ -402,6 +402,24 @@ static void test_icmp_error_quotes_next_seq(script *s)
     g_assert_false(icmp_error(s, TL_CLIENT, next_seq(s, TL_CLIENT) + 1, TL_RST, ICMP_UNREACH, 10));
 }
 
+/* Sequence distances are unsigned: after more than 2 GiB the newest segment is still sent. */
+static void test_icmp_error_after_2gib(script *s)
+{
+    open_conn(s);
+    for (int i = 0; i < 3; i++)
+        tx(s, TL_CLIENT, TL_PSH | TL_ACK, 1u << 30);
+    g_assert_true(icmp_error(s, TL_CLIENT, next_seq(s, TL_CLIENT) - 1000, TL_PSH | TL_ACK, ICMP_UNREACH, ICMP_FRAG_NEEDED));
+    g_assert_false(icmp_error(s, TL_CLIENT, next_seq(s, TL_CLIENT) + 1, TL_PSH | TL_ACK, ICMP_UNREACH, ICMP_FRAG_NEEDED));
+}
+
+/* A quote of the server's segments when the server has sent nothing: not believed. */
+static void test_icmp_error_silent_end(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    g_assert_false(icmp_error(s, TL_SERVER, SERVER_ISN, TL_SYN | TL_ACK, ICMP_UNREACH, ICMP_PORT_UNREACH));
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_UNANSWERED);
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
@@ -436,5 +454,7 @@ int main(int argc, char **argv)
     script_test_add("/handshake/icmp-error-unsent-seq", test_icmp_error_unsent_seq);
     script_test_add("/handshake/icmp-error-after-handshake", test_icmp_error_after_handshake);
     script_test_add("/handshake/icmp-error-quotes-next-seq", test_icmp_error_quotes_next_seq);
+    script_test_add("/handshake/icmp-error-after-2gib", test_icmp_error_after_2gib);
+    script_test_add("/handshake/icmp-error-silent-end", test_icmp_error_silent_end);
     return g_test_run();
 }
