@@ -169,10 +169,10 @@ static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_gap *gap, tl_s
 }
 
 /* An ICMP error quoting a segment: noted on its connection, no state changes. */
-static void analyse_quote(packet_info *pinfo)
+static void analyse_quote(packet_info *pinfo, const tcp_quoted *quoted)
 {
     tcp_quote q;
-    if (!tcp_layers_read_quote(pinfo, &q))
+    if (!tcp_layers_read_quote(pinfo, quoted, &q))
         return;
     conn_rec *rec = conn_store_current(q.layer.tcp_stream);
     if (!rec || !rec->last_verdict)
@@ -188,11 +188,13 @@ static void analyse_quote(packet_info *pinfo)
 static void analyse_frame(packet_info *pinfo)
 {
     tcp_layer layers[TCP_LAYERS_MAX];
-    guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers));
+    tcp_quoted quoted;
+    guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers), &quoted);
     guint32 code = 0;
 
     if (n == 0) {
-        analyse_quote(pinfo);
+        if (quoted.layer)
+            analyse_quote(pinfo, &quoted);
         return;
     }
 
@@ -563,8 +565,7 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
  * fields: the quoted header is no packet of the connection. */
 static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 code)
 {
-    const tl_verdict *base = conn_store_verdict(FRAME_CODE_HIGH(code));
-    const conn_rec *rec = base ? conn_store_get(base->conn_id) : NULL;
+    const conn_rec *rec = conn_store_of_frame(pinfo->num);
     if (!rec)
         return;
     gboolean sent = FRAME_CODE_KIND(code) == FRAME_KIND_ICMP_ERROR;

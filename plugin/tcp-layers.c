@@ -29,18 +29,33 @@ void tcp_layers_init(void)
 }
 
 /* Layer numbers (positions in pinfo->layers, as TCP saw pinfo->curr_layer_num)
- * of the TCP layers not quoted inside an ICMP/ICMPv6 error, outer first. */
-static guint tcp_layer_numbers(packet_info *pinfo, int *nums, guint max)
+ * of the TCP layers not quoted inside an ICMP/ICMPv6 error, outer first; in
+ * the same walk, the quote an error carries (see tcp_layers_read). */
+static guint tcp_layer_numbers(packet_info *pinfo, int *nums, guint max, tcp_quoted *quoted)
 {
     guint n = 0;
-    int pos = 0;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f && n < max; f = wmem_list_frame_next(f)) {
+    int pos = 0, icmp_pos = 0, icmp = -1, quoted_ip = -1;
+    quoted->layer = 0;
+    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
         pos++;
-        if (proto == proto_icmp || proto == proto_icmpv6)
-            break;
-        if (proto == proto_tcp)
+        if (icmp_pos) {
+            /* icmp|icmpv6, ip|ipv6, tcp: a quote carrying a tunnel would put
+             * another header 8 bytes before the inner IP one. */
+            if (pos == icmp_pos + 1)
+                quoted_ip = proto;
+            else if (proto == proto_tcp && (quoted_ip == proto_ip || quoted_ip == proto_ipv6)) {
+                quoted->layer = pos;
+                quoted->v6 = icmp == proto_icmpv6;
+            }
+            if (pos == icmp_pos + 2)
+                break;
+        } else if (proto == proto_icmp || proto == proto_icmpv6) {
+            icmp_pos = pos;
+            icmp = proto;
+        } else if (proto == proto_tcp && n < max) {
             nums[n++] = pos;
+        }
     }
     return n;
 }
@@ -177,10 +192,10 @@ static gboolean locate_layer(packet_info *pinfo, int num, search_cursor *cur, tc
     return locate(pinfo, sport, dport, cur, t, bytes);
 }
 
-guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max)
+guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max, tcp_quoted *quoted)
 {
     int nums[TCP_LAYERS_MAX];
-    guint layers = tcp_layer_numbers(pinfo, nums, MIN(max, TCP_LAYERS_MAX));
+    guint layers = tcp_layer_numbers(pinfo, nums, MIN(max, TCP_LAYERS_MAX), quoted);
     search_cursor cur = { pinfo->data_src, 0 };
     gint64 ts = frame_ts(pinfo);
     guint n = 0;
@@ -212,23 +227,8 @@ static gboolean quotes_datagram(gboolean v6, guint8 type)
     return type == 3 || type == 4 || type == 11 || type == 12;
 }
 
-gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out)
+gboolean tcp_layers_read_quote(packet_info *pinfo, const tcp_quoted *quoted, tcp_quote *out)
 {
-    /* The layers must run icmp|icmpv6, ip|ipv6, tcp: a quote that carries a
-     * tunnel would put another header 8 bytes before the inner IP one. */
-    int protos[3] = { -1, -1, -1 };
-    int pos = 0, icmp_pos = 0;
-    for (wmem_list_frame_t *f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
-        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
-        pos++;
-        if (!icmp_pos && (proto == proto_icmp || proto == proto_icmpv6))
-            icmp_pos = pos;
-        if (icmp_pos && pos - icmp_pos < 3)
-            protos[pos - icmp_pos] = proto;
-    }
-    if (!icmp_pos || (protos[1] != proto_ip && protos[1] != proto_ipv6) || protos[2] != proto_tcp)
-        return FALSE;
-
     search_cursor cur = { pinfo->data_src, 0 };
     tcp_bytes bytes;
     tcp_layer *t = &out->layer;
@@ -236,11 +236,11 @@ gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out)
      * conversation lookup, and ours must not be the first (it binds wildcard
      * conversations). The quote sits behind an IP header of the error's
      * family, itself behind the 8-byte ICMP header. */
-    if (!locate_layer(pinfo, icmp_pos + 2, &cur, t, &bytes) || bytes.captured < 16 || !bytes.ip
-        || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != (protos[0] == proto_icmpv6))
+    if (!quoted->layer || !locate_layer(pinfo, quoted->layer, &cur, t, &bytes) || bytes.captured < 16
+        || !bytes.ip || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != quoted->v6)
         return FALSE;
     const guint8 *icmp_hdr = bytes.ip - 8;
-    out->v6 = protos[0] == proto_icmpv6;
+    out->v6 = quoted->v6;
     out->type = icmp_hdr[0];
     out->code = icmp_hdr[1];
     if (!quotes_datagram(out->v6, out->type))

@@ -29,9 +29,17 @@ void tcp_layers_init(void);
 /* Forget what points into the file's conversations (file open and close). */
 void tcp_layers_forget(void);
 
+/* Where an ICMP/ICMPv6 error's quoted TCP header is, from the same walk of
+ * the frame's layers that finds its TCP layers. */
+typedef struct {
+    int      layer;         /* its layer number; 0: the frame quotes none */
+    gboolean v6;            /* quoted by ICMPv6 */
+} tcp_quoted;
+
 /* Read the TCP layers of the frame being dissected (first pass), outer first.
- * Fills seg except from_a; returns how many layers were read. */
-guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max);
+ * Fills seg except from_a; returns how many layers were read, and says in
+ * *quoted where a quoted header is. */
+guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max, tcp_quoted *quoted);
 
 /* The start of a TCP segment quoted in an ICMP or ICMPv6 error. */
 typedef struct {
@@ -44,6 +52,6 @@ typedef struct {
 /* Read the TCP header quoted in the frame's ICMP/ICMPv6 error (first pass):
  * FALSE when there is none, the error is not one that quotes a datagram, the
  * quote carries a tunnel, or it holds less than 16 bytes of the TCP header. */
-gboolean tcp_layers_read_quote(packet_info *pinfo, tcp_quote *out);
+gboolean tcp_layers_read_quote(packet_info *pinfo, const tcp_quoted *quoted, tcp_quote *out);
 
 #endif /* TCPLIFE_TCP_LAYERS_H */
