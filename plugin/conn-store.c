@@ -1,4 +1,4 @@
-/* conn-store.c — file-scope storage of connections, verdicts and per-frame codes. */
+/* conn-store.c — file-scope storage of connections and verdicts. */
 #include "conn-store.h"
 
 #include <string.h>
@@ -83,7 +83,38 @@ static chunked gaps;            /* index - 1 -> gap_rec */
 static chunked tuples_v4;       /* handle -> tuple_v4 */
 static chunked tuples_wide;     /* handle & ~TUPLE_WIDE -> tuple_wide */
 static GArray *stream_slots;    /* tcp.stream -> current slot + 1 */
-static GArray *frame_codes;     /* frame number -> code */
+
+/* Frames whose view cannot be derived, in frame order. */
+typedef struct {
+    guint32 frame;
+    guint32 code;
+} frame_note;
+
+static GArray *frame_notes;
+
+/* Where the last search for a frame's verdicts ended: a sequential pass
+ * (tshark -2) finds the next frame's a few records on. */
+static guint32 verdict_hint;
+
+/* An index of a long verdict chain, oldest first, built on demand and
+ * extended when the chain grows. Only connections with more kept packets
+ * than a short walk covers (floods, storms of re-sent FINs) get one. */
+#define CHAIN_WALK_MAX 16
+
+typedef struct {
+    GPtrArray        *kept;     /* const tl_verdict *, oldest first */
+    const tl_verdict *newest;   /* the chain's head when last extended */
+} chain_index;
+
+static GHashTable *chain_indices;   /* slot -> chain_index */
+
+/* The connections of the plain frames derived last, for conn_store_of_frame. */
+#define REMEMBERED 256
+
+static struct {
+    guint32 frame;
+    guint32 slot1;
+} remembered[REMEMBERED];
 
 /* The 4-tuple set: open addressing, linear probing, handle + 1 per slot (0:
  * free), at most half full. 4 bytes a slot instead of a GHashTable's 12. */
@@ -186,6 +217,13 @@ static void tuple_address(const tuple_view *t, guint8 idx, address *out)
     set_address(out, t->addr_type, t->addr_len, t->addr[idx]);
 }
 
+static void chain_index_free(gpointer data)
+{
+    chain_index *index = data;
+    g_ptr_array_free(index->kept, TRUE);
+    g_free(index);
+}
+
 void conn_store_init(void)
 {
     chunked_init(&conns, sizeof(conn_rec));
@@ -194,7 +232,10 @@ void conn_store_init(void)
     chunked_init(&tuples_v4, sizeof(tuple_v4));
     chunked_init(&tuples_wide, sizeof(tuple_wide));
     stream_slots = g_array_new(FALSE, TRUE, sizeof(guint32));
-    frame_codes = g_array_new(FALSE, TRUE, sizeof(guint32));
+    frame_notes = g_array_new(FALSE, FALSE, sizeof(frame_note));
+    verdict_hint = 0;
+    chain_indices = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, chain_index_free);
+    memset(remembered, 0, sizeof remembered);
     tuple_set_alloc(1024);
     tuple_set_used = 0;
 }
@@ -210,10 +251,13 @@ void conn_store_cleanup(void)
     tuple_set = NULL;
     if (stream_slots)
         g_array_free(stream_slots, TRUE);
-    if (frame_codes)
-        g_array_free(frame_codes, TRUE);
+    if (frame_notes)
+        g_array_free(frame_notes, TRUE);
+    if (chain_indices)
+        g_hash_table_destroy(chain_indices);
     stream_slots = NULL;
-    frame_codes = NULL;
+    frame_notes = NULL;
+    chain_indices = NULL;
 }
 
 conn_rec *conn_store_current(guint32 tcp_stream)
@@ -362,35 +406,158 @@ const gap_rec *conn_store_gap(guint32 index)
     return index && index <= gaps.len ? chunked_at(&gaps, index - 1) : NULL;
 }
 
+static guint32 verdict_frame(guint32 i)
+{
+    return ((const tl_verdict *)chunked_at(&verdicts, i))->frame;
+}
+
+/* The first of verdicts [lo, hi) stored for a frame at or after frame. */
+static guint32 verdict_lower_bound(guint32 lo, guint32 hi, guint32 frame)
+{
+    while (lo < hi) {
+        guint32 mid = lo + (hi - lo) / 2;
+        if (verdict_frame(mid) < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+guint32 conn_store_first_verdict(guint32 frame)
+{
+    /* Verdicts are stored in frame order (first pass). From the last
+     * search's end, gallop forward; a frame before it searches the rest. */
+    guint32 len = verdicts.len, i;
+    guint32 hint = MIN(verdict_hint, len);
+    if (hint > 0 && verdict_frame(hint - 1) >= frame) {
+        i = verdict_lower_bound(0, hint, frame);
+    } else {
+        guint32 step = 1, hi = hint;
+        while (hi < len && verdict_frame(hi) < frame) {
+            hint = hi + 1;
+            hi = len - hi > step ? hi + step : len;
+            step *= 2;
+        }
+        i = verdict_lower_bound(hint, hi, frame);
+    }
+    verdict_hint = i;
+    return i < len && verdict_frame(i) == frame ? i + 1 : 0;
+}
+
+/* rec's chain index, brought up to its newest kept verdict. */
+static const chain_index *chain_index_of(const conn_rec *rec)
+{
+    gpointer key = GUINT_TO_POINTER(rec->conn.id);
+    chain_index *index = g_hash_table_lookup(chain_indices, key);
+    if (!index) {
+        index = g_new0(chain_index, 1);
+        index->kept = g_ptr_array_new();
+        g_hash_table_insert(chain_indices, key, index);
+    }
+    if (index->newest != rec->conn.last) {
+        guint32 old = index->kept->len;
+        for (const tl_verdict *k = rec->conn.last; k != index->newest; k = k->prev)
+            g_ptr_array_add(index->kept, (gpointer)k);
+        /* The new ones went in newest first: turn them round. */
+        for (guint32 i = old, j = index->kept->len - 1; i < j; i++, j--) {
+            gpointer t = index->kept->pdata[i];
+            index->kept->pdata[i] = index->kept->pdata[j];
+            index->kept->pdata[j] = t;
+        }
+        index->newest = rec->conn.last;
+    }
+    return index;
+}
+
+const tl_verdict *conn_store_verdict_at(const conn_rec *rec, guint32 frame)
+{
+    const tl_verdict *k = rec->conn.last;
+    for (int i = 0; k && i < CHAIN_WALK_MAX; i++, k = k->prev) {
+        if (k->frame <= frame)
+            return k;
+    }
+    if (!k)
+        return NULL;
+    /* The newest of the indexed ones at or before frame. */
+    const chain_index *index = chain_index_of(rec);
+    guint32 lo = 0, hi = index->kept->len;
+    while (lo < hi) {
+        guint32 mid = lo + (hi - lo) / 2;
+        if (((const tl_verdict *)index->kept->pdata[mid])->frame <= frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? index->kept->pdata[lo - 1] : NULL;
+}
+
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)
 {
-    guint32 code = conn_store_frame(frame);
-    if (FRAME_CODE_KIND(code) != FRAME_KIND_KEPT)
+    const conn_rec *rec = conn_store_get(conn->id);
+    const tl_verdict *v = rec ? conn_store_verdict_at(rec, frame) : NULL;
+    if (!v || v->frame != frame)
         return NULL;
-    const tl_verdict *v;
-    for (guint32 i = FRAME_CODE_HIGH(code); (v = conn_store_verdict(i)) && v->frame == frame; i++) {
-        if (v->conn_id == conn->id)
-            return v;
+    /* The first of its verdicts in that frame (a tunnel into itself has two). */
+    while (v->prev && v->prev->frame == frame)
+        v = v->prev;
+    return v;
+}
+
+conn_rec *conn_store_at(guint32 tcp_stream, guint32 frame, const tl_verdict **v)
+{
+    /* A stream's connections follow each other on its 4-tuple: each new one
+     * opened with a SYN and followed the one before (tl_conn_follow). */
+    conn_rec *rec = conn_store_current(tcp_stream);
+    while (rec && rec->tcp_stream == tcp_stream) {
+        if ((*v = conn_store_verdict_at(rec, frame)))
+            return rec;
+        rec = rec->conn.has_prev ? conn_store_get(rec->conn.prev_id) : NULL;
     }
     return NULL;
 }
 
-void conn_store_set_frame(guint32 frame, guint32 code)
+void conn_store_note_frame(guint32 frame, guint32 code)
 {
-    if (frame >= frame_codes->len)
-        g_array_set_size(frame_codes, frame + 1);
-    g_array_index(frame_codes, guint32, frame) = code;
+    frame_note note = { frame, code };
+    g_array_append_val(frame_notes, note);
 }
 
-guint32 conn_store_frame(guint32 frame)
+gboolean conn_store_frame_note(guint32 frame, guint32 *code)
 {
-    return frame_codes && frame < frame_codes->len ? g_array_index(frame_codes, guint32, frame) : 0;
+    if (!frame_notes)
+        return FALSE;
+    guint lo = 0, hi = frame_notes->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (g_array_index(frame_notes, frame_note, mid).frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == frame_notes->len || g_array_index(frame_notes, frame_note, lo).frame != frame)
+        return FALSE;
+    *code = g_array_index(frame_notes, frame_note, lo).code;
+    return TRUE;
+}
+
+void conn_store_remember(guint32 frame, const conn_rec *rec)
+{
+    remembered[frame % REMEMBERED].frame = frame;
+    remembered[frame % REMEMBERED].slot1 = rec->conn.id + 1;
 }
 
 const conn_rec *conn_store_of_frame(guint32 frame)
 {
-    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(conn_store_frame(frame)));
-    return v ? conn_store_get(v->conn_id) : NULL;
+    guint32 index = conn_store_first_verdict(frame), code;
+    if (!index && conn_store_frame_note(frame, &code))
+        index = FRAME_CODE_HIGH(code);
+    const tl_verdict *v = conn_store_verdict(index);
+    if (v)
+        return conn_store_get(v->conn_id);
+    if (remembered[frame % REMEMBERED].frame == frame && remembered[frame % REMEMBERED].slot1)
+        return conn_store_get(remembered[frame % REMEMBERED].slot1 - 1);
+    return NULL;
 }
 
 gint64 conn_store_reuse_after(const tl_conn *conn)

@@ -1,14 +1,18 @@
-/* conn-store.h — file-scope storage of connections, verdicts and per-frame codes.
+/* conn-store.h — file-scope storage of connections and verdicts.
  *
- * Every analysed frame gets one 32-bit code, indexed by frame number:
- *   bits 0-2  kind: the frame's own verdicts, a plain data/ACK packet, or an
- *             ICMP error quoting a segment of a connection
- *   bit  3    the packet (the quoted one, for ICMP) came from the server
- *   bits 4-31 1-based index of a stored verdict: the frame's own (the first
- *             of its run, one per analysed TCP layer, for FRAME_KIND_KEPT), or
- *             for the other kinds the newest kept verdict of its connection
- * Plain packets take their states from that verdict, so they cost 4 bytes
- * each and no allocation; every lookup is constant-time.
+ * Nothing is kept per frame. A frame is one of:
+ *   - a kept frame: its verdicts are stored, in frame order, so a binary
+ *     search by frame finds them;
+ *   - a plain data or ACK packet: it takes its states from the newest kept
+ *     verdict of its connection before it, found again on a later pass from
+ *     the packet itself (its tcp.stream and the connection's verdict chain);
+ *   - a frame whose view cannot be derived that way (an ICMP error quoting a
+ *     connection, data after the peer's FIN where the packet alone does not
+ *     tell, a segment that could not be analysed): it keeps a 32-bit code in
+ *     a short list of notes, also in frame order:
+ *       bits 0-2  kind
+ *       bit  3    the packet (the quoted one, for ICMP) came from the server
+ *       bits 4-31 1-based index of the newest kept verdict of its connection
  */
 #ifndef TCPLIFE_CONN_STORE_H
 #define TCPLIFE_CONN_STORE_H
@@ -19,7 +23,7 @@
 #include "lifecycle.h"
 
 typedef enum {
-    FRAME_KIND_NONE = 0,
+    FRAME_KIND_NONE = 0,        /* nothing to show */
     FRAME_KIND_KEPT,            /* verdicts stored for this frame */
     FRAME_KIND_DATA,
     FRAME_KIND_ACK,
@@ -78,6 +82,11 @@ const tl_verdict *conn_store_verdict(guint32 index);
 void conn_store_add_gap(conn_rec *rec, const tl_gap *gap);
 /* A gap record by index (1-based, as conn_rec.last_gap), or NULL. */
 const gap_rec *conn_store_gap(guint32 index);
+/* 1-based index of the first verdict stored for frame, 0 if none. */
+guint32 conn_store_first_verdict(guint32 frame);
+/* The newest kept verdict of rec at or before frame, or NULL; a long chain
+ * gets an index, so this is never a walk of more than a few links. */
+const tl_verdict *conn_store_verdict_at(const conn_rec *rec, guint32 frame);
 /* The kept verdict of conn in frame (a tl_kept_finder). */
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame);
 
@@ -89,13 +98,23 @@ guint32 conn_store_count(void);
 /* "address:port" ("[address]:port" for IPv6) of the client or server end; g_free it. */
 char *conn_store_endpoint(const conn_rec *rec, tl_role role);
 
-void conn_store_set_frame(guint32 frame, guint32 code);
-guint32 conn_store_frame(guint32 frame);
+/* The connection of tcp.stream that frame belongs to, or NULL; *v is its
+ * newest kept verdict at or before frame. */
+conn_rec *conn_store_at(guint32 tcp_stream, guint32 frame, const tl_verdict **v);
+
+/* Note the code of a frame whose view cannot be derived (first pass, in frame order). */
+void conn_store_note_frame(guint32 frame, guint32 code);
+/* A noted frame's code; FALSE if the frame has no note. */
+gboolean conn_store_frame_note(guint32 frame, guint32 *code);
+/* Remember which connection a derived plain frame belongs to, for
+ * conn_store_of_frame outside a dissection (the GUI's ladder menu). */
+void conn_store_remember(guint32 frame, const conn_rec *rec);
 
 /* tl_conn_reuse_after against the previous incarnation; 0 without one. */
 gint64 conn_store_reuse_after(const tl_conn *conn);
 
-/* The connection a frame belongs to (the first, for several TCP layers), or NULL. */
+/* The connection a frame belongs to (the first, for several TCP layers), or
+ * NULL; a plain frame only once it was dissected on a later pass. */
 const conn_rec *conn_store_of_frame(guint32 frame);
 
 #endif /* TCPLIFE_CONN_STORE_H */

@@ -219,10 +219,11 @@ static char *icmp_label(const tl_conn *c)
                            tcplife_icmp_error_name(c->icmp_v6, c->icmp_type, c->icmp_code));
 }
 
-/* The error travels back to the end whose segment it quoted (its frame's code says which). */
+/* The error travels back to the end whose segment it quoted (its frame's note says which). */
 static gboolean icmp_to_server(const tl_conn *c)
 {
-    return FRAME_CODE_FROM_SERVER(conn_store_frame(c->icmp_frame));
+    guint32 code;
+    return conn_store_frame_note(c->icmp_frame, &code) && FRAME_CODE_FROM_SERVER(code);
 }
 
 /* No time or states: the error is no packet of the connection. */

@@ -136,6 +136,14 @@ static expert_field ei_icmp_error_unsent = EI_INIT;
 
 /* ---- first pass: feed the engine, store what later passes need ---- */
 
+/* What a frame shows. */
+typedef struct {
+    frame_kind        kind;
+    gboolean          from_server;  /* plain and ICMP: the (quoted) packet's sender */
+    guint32           index;        /* KEPT: its first stored verdict */
+    const tl_verdict *newest;       /* plain and ICMP: its connection's newest kept verdict */
+} frame_view;
+
 static frame_kind plain_kind(tl_event event)
 {
     switch (event) {
@@ -143,6 +151,17 @@ static frame_kind plain_kind(tl_event event)
     case TL_EV_DATA_AFTER_FIN: return FRAME_KIND_DATA_AFTER_FIN;
     default:                   return FRAME_KIND_ACK;
     }
+}
+
+/* A plain packet's kind as a later pass derives it, from the packet and the
+ * states before it: payload from an end that knows of the peer's FIN is data
+ * after FIN. The first pass notes every frame where the engine said otherwise
+ * (a re-sent segment, say). */
+static frame_kind derived_kind(const tl_segment *seg, const tl_verdict *newest, tl_role sender)
+{
+    if (!seg->len)
+        return FRAME_KIND_ACK;
+    return newest->state[sender] == TL_ST_CLOSE_WAIT ? FRAME_KIND_DATA_AFTER_FIN : FRAME_KIND_DATA;
 }
 
 /* Step one segment through its connection; returns the connection or NULL. */
@@ -169,7 +188,7 @@ static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_gap *gap, tl_s
 }
 
 /* An ICMP error quoting a segment: noted on its connection, no state changes. */
-static void analyse_quote(packet_info *pinfo, const tcp_quoted *quoted)
+static void analyse_quote(packet_info *pinfo, const tcp_quoted *quoted, frame_view *view)
 {
     tcp_quote q;
     if (!tcp_layers_read_quote(pinfo, quoted, &q))
@@ -180,26 +199,31 @@ static void analyse_quote(packet_info *pinfo, const tcp_quoted *quoted)
     tl_segment *seg = &q.layer.seg;
     seg->from_a = conn_store_from_a(rec, &q.layer.src, seg->sport);
     gboolean sent = tl_conn_icmp_error(&rec->conn, seg, q.type, q.code, q.v6);
-    gboolean from_server = seg->from_a != rec->conn.a_is_client;
-    conn_store_set_frame(pinfo->num, FRAME_CODE(sent ? FRAME_KIND_ICMP_ERROR : FRAME_KIND_ICMP_ERROR_UNSENT,
-                                                from_server, rec->last_verdict));
+    view->kind = sent ? FRAME_KIND_ICMP_ERROR : FRAME_KIND_ICMP_ERROR_UNSENT;
+    view->from_server = seg->from_a != rec->conn.a_is_client;
+    view->newest = rec->conn.last;
+    conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->last_verdict));
 }
 
-static void analyse_frame(packet_info *pinfo)
+static void analyse_frame(packet_info *pinfo, frame_view *view)
 {
     tcp_layer layers[TCP_LAYERS_MAX];
     tcp_quoted quoted;
     guint n = tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers), &quoted);
-    guint32 code = 0;
 
     if (n == 0) {
         if (quoted.layer)
-            analyse_quote(pinfo, &quoted);
+            analyse_quote(pinfo, &quoted, view);
         return;
     }
 
-    if (!conn_store_has_room(n))
+    /* A segment that could not be analysed is noted: a later pass must not
+     * take it for a plain packet of its stream. */
+    if (!conn_store_has_room(n)) {
+        if (n == 1)
+            conn_store_note_frame(pinfo->num, FRAME_CODE(FRAME_KIND_NONE, 0, 0));
         return;
+    }
     for (guint i = 0; i < n; i++) {
         tl_verdict v;
         tl_gap gap = { { 0, 0 }, { 0, 0 } };
@@ -210,8 +234,12 @@ static void analyse_frame(packet_info *pinfo)
         if ((gap.segs[0] || gap.segs[1]) && rec->last_verdict)
             conn_store_add_gap(rec, &gap);
         if (result == TL_STEP_PLAIN && n == 1) {
-            code = FRAME_CODE(plain_kind((tl_event)v.event), v.sender == TL_SERVER, rec->last_verdict);
-            continue;
+            view->kind = plain_kind((tl_event)v.event);
+            view->from_server = v.sender == TL_SERVER;
+            view->newest = rec->conn.last;
+            if (view->kind != derived_kind(&layers[i].seg, view->newest, (tl_role)v.sender))
+                conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->last_verdict));
+            return;
         }
         /* With several TCP layers every layer's verdict is stored, in a run. */
         guint32 index;
@@ -220,11 +248,41 @@ static void analyse_frame(packet_info *pinfo)
             tl_conn_keep(&rec->conn, copy);
             rec->last_verdict = index;
         }
-        if (!code)
-            code = FRAME_CODE(FRAME_KIND_KEPT, 0, index);
+        if (view->kind == FRAME_KIND_NONE) {
+            view->kind = FRAME_KIND_KEPT;
+            view->index = index;
+        }
     }
-    if (code)
-        conn_store_set_frame(pinfo->num, code);
+    /* A segment that could not be analysed: a later pass must not take it
+     * for a plain packet of its stream. */
+    if (n == 1 && view->kind == FRAME_KIND_NONE)
+        conn_store_note_frame(pinfo->num, FRAME_CODE(FRAME_KIND_NONE, 0, 0));
+}
+
+/* A later pass: the frame's stored verdicts, its note, or for a plain packet
+ * its connection's newest kept verdict before it, found from the packet. */
+static void recall_frame(packet_info *pinfo, gboolean derive, frame_view *view)
+{
+    guint32 code;
+    if ((view->index = conn_store_first_verdict(pinfo->num))) {
+        view->kind = FRAME_KIND_KEPT;
+    } else if (conn_store_frame_note(pinfo->num, &code)) {
+        view->kind = FRAME_CODE_KIND(code);
+        view->from_server = FRAME_CODE_FROM_SERVER(code);
+        view->newest = conn_store_verdict(FRAME_CODE_HIGH(code));
+    } else if (derive) {
+        tcp_layer layer;
+        tcp_quoted quoted;
+        conn_rec *rec;
+        if (tcp_layers_read(pinfo, &layer, 1, &quoted) != 1
+            || !(rec = conn_store_at(layer.tcp_stream, pinfo->num, &view->newest)))
+            return;
+        gboolean from_a = conn_store_from_a(rec, &layer.src, layer.seg.sport);
+        tl_role sender = from_a == rec->conn.a_is_client ? TL_CLIENT : TL_SERVER;
+        view->kind = derived_kind(&layer.seg, view->newest, sender);
+        view->from_server = sender == TL_SERVER;
+        conn_store_remember(pinfo->num, rec);
+    }
 }
 
 /* ---- every pass: draw the stored verdict ---- */
@@ -563,13 +621,13 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
 
 /* An ICMP error frame: which connection's segment it quotes. No lifecycle
  * fields: the quoted header is no packet of the connection. */
-static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint32 code)
+static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_view *view)
 {
-    const conn_rec *rec = conn_store_of_frame(pinfo->num);
+    const conn_rec *rec = view->newest ? conn_store_get(view->newest->conn_id) : NULL;
     if (!rec)
         return;
-    gboolean sent = FRAME_CODE_KIND(code) == FRAME_KIND_ICMP_ERROR;
-    const char *sender = tcplife_role_name(FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT);
+    gboolean sent = view->kind == FRAME_KIND_ICMP_ERROR;
+    const char *sender = tcplife_role_name(view->from_server ? TL_SERVER : TL_CLIENT);
     proto_item *ti = NULL;
     if (tree) {
         ti = proto_tree_add_protocol_format(tree, proto_tcplife, tvb, 0, 0, "%s: ICMP error for stream %u, quoting the %s",
@@ -592,28 +650,25 @@ static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     queue_tap(pinfo, rec);
 }
 
-static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const frame_view *view)
 {
-    guint32 code = conn_store_frame(pinfo->num);
-    frame_kind kind = FRAME_CODE_KIND(code);
-
-    if (kind == FRAME_KIND_NONE)
+    switch (view->kind) {
+    case FRAME_KIND_NONE:
         return;
-    if (kind == FRAME_KIND_ICMP_ERROR || kind == FRAME_KIND_ICMP_ERROR_UNSENT) {
-        show_icmp_error(tvb, pinfo, tree, code);
+    case FRAME_KIND_ICMP_ERROR:
+    case FRAME_KIND_ICMP_ERROR_UNSENT:
+        show_icmp_error(tvb, pinfo, tree, view);
         return;
-    }
-    if (kind == FRAME_KIND_KEPT) {
-        const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
-        for (guint32 i = FRAME_CODE_HIGH(code); v && v->frame == pinfo->num; v = conn_store_verdict(++i))
+    case FRAME_KIND_KEPT: {
+        const tl_verdict *v = conn_store_verdict(view->index);
+        for (guint32 i = view->index; v && v->frame == pinfo->num; v = conn_store_verdict(++i))
             show_verdict(tvb, pinfo, tree, v, TRUE);
         return;
     }
-    /* A plain packet has no finding for the Info column: without a tree or a
-     * listener there is nothing to show (plain tshark -r). */
-    if (!tree && !have_tap_listener(tcplife_tap))
-        return;
-    const tl_verdict *v = conn_store_verdict(FRAME_CODE_HIGH(code));
+    default:
+        break;
+    }
+    const tl_verdict *v = view->newest;
     if (!v)
         return;
     /* Its states are those of the newest kept verdict before it. */
@@ -621,18 +676,28 @@ static void show_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     memset(&plain, 0, sizeof plain);
     plain.frame = pinfo->num;
     plain.conn_id = v->conn_id;
-    plain.sender = FRAME_CODE_FROM_SERVER(code) ? TL_SERVER : TL_CLIENT;
-    plain.event = kind == FRAME_KIND_DATA ? TL_EV_DATA : kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
+    plain.sender = view->from_server ? TL_SERVER : TL_CLIENT;
+    plain.event = view->kind == FRAME_KIND_DATA ? TL_EV_DATA
+                  : view->kind == FRAME_KIND_DATA_AFTER_FIN ? TL_EV_DATA_AFTER_FIN : TL_EV_ACK;
     plain.state[TL_CLIENT] = v->state[TL_CLIENT];
     plain.state[TL_SERVER] = v->state[TL_SERVER];
-    show_verdict(tvb, pinfo, tree, &plain, pref_summary_every_packet || kind == FRAME_KIND_DATA_AFTER_FIN);
+    show_verdict(tvb, pinfo, tree, &plain, pref_summary_every_packet || view->kind == FRAME_KIND_DATA_AFTER_FIN);
 }
 
 static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+    frame_view view = { FRAME_KIND_NONE, FALSE, 0, NULL };
+    /* A plain packet has no finding for the Info column: without a tree or a
+     * listener there is nothing to show (plain tshark -r), and a later pass
+     * need not find its connection again. */
+    gboolean plain_shown = tree || have_tap_listener(tcplife_tap);
     if (!PINFO_FD_VISITED(pinfo))
-        analyse_frame(pinfo);
-    show_frame(tvb, pinfo, tree);
+        analyse_frame(pinfo, &view);
+    else
+        recall_frame(pinfo, plain_shown, &view);
+    if (view.kind == FRAME_KIND_KEPT || view.kind == FRAME_KIND_ICMP_ERROR || view.kind == FRAME_KIND_ICMP_ERROR_UNSENT
+        || plain_shown)
+        show_frame(tvb, pinfo, tree, &view);
     return 0;
 }
 
