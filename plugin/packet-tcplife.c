@@ -179,7 +179,6 @@ static conn_rec *step_segment(tcp_layer *layer, tl_verdict *v, tl_gap *gap, tl_s
     rec = conn_store_open(layer->tcp_stream, &layer->src, seg->sport, &layer->dst, seg->dport, &prev);
     if (!rec)
         return NULL;
-    rec->conn.time_wait = (gint64)pref_time_wait * 1000000000;
     if (prev && (seg->flags & TL_SYN))
         tl_conn_follow(&rec->conn, &prev->conn, prev->a_idx == rec->a_idx, seg);
     seg->from_a = TRUE;
@@ -438,10 +437,10 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
 }
 
 /* How much of the 2MSL that started at tw_ts is left at this packet. */
-static void add_remaining(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, const tl_conn *c, gint64 tw_ts)
+static void add_remaining(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, gint64 tw_ts)
 {
     gint64 now = (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs;
-    add_time(tree, hf_tw_remaining, tvb, tw_ts + c->time_wait - now);
+    add_time(tree, hf_tw_remaining, tvb, tw_ts + tl_time_wait() - now);
 }
 
 static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pinfo, const tl_conn *c, const tl_verdict *v)
@@ -459,15 +458,15 @@ static void show_timewait(proto_tree *tree, tvbuff_t *tvb, const packet_info *pi
         if (!e->tw_frame)
             continue;
         add_frame(t, hf_tw_start_frame, tvb, e->tw_frame);
-        add_time(t, hf_tw_expires, tvb, e->tw_ts + c->time_wait);
+        add_time(t, hf_tw_expires, tvb, e->tw_ts + tl_time_wait());
         if (v->frame > e->tw_frame)
-            add_remaining(t, tvb, pinfo, c, e->tw_ts);
+            add_remaining(t, tvb, pinfo, e->tw_ts);
     }
     if (prev) {
         add_uint(t, hf_tw_previous_stream, tvb, prev->tcp_stream);
         for (int i = 0; i < 2; i++) {
             if (prev->conn.end[i].tw_frame)
-                add_remaining(t, tvb, pinfo, &prev->conn, prev->conn.end[i].tw_ts);
+                add_remaining(t, tvb, pinfo, prev->conn.end[i].tw_ts);
         }
         if (tl_conn_time_wait_ends(&prev->conn)) {
             add_time(t, hf_tw_reuse_after, tvb, tl_conn_reuse_after(c, &prev->conn));
@@ -703,6 +702,8 @@ static int dissect_tcplife(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
 static void tcplife_init(void)
 {
+    /* Read at every (re)dissection start: a changed preference redissects. */
+    tl_set_time_wait((gint64)pref_time_wait * 1000000000);
     conn_store_init();
     tcp_layers_forget();
 }

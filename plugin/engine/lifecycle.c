@@ -26,7 +26,18 @@ void tl_conn_init(tl_conn *conn, uint32_t id)
     conn->end[TL_SERVER].state = TL_ST_LISTEN;
     conn->end[TL_CLIENT].wscale = -1;
     conn->end[TL_SERVER].wscale = -1;
-    conn->time_wait = INT64_C(60000000000);
+}
+
+static int64_t time_wait_ns = INT64_C(60000000000);
+
+void tl_set_time_wait(int64_t ns)
+{
+    time_wait_ns = ns;
+}
+
+int64_t tl_time_wait(void)
+{
+    return time_wait_ns;
 }
 
 static bool flags_are_bad(uint8_t f)
@@ -630,7 +641,7 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     /* A TIME_WAIT end is CLOSED by the first packet after its 2MSL. */
     for (int i = 0; i < 2; i++) {
         tl_end *e = &conn->end[i];
-        if (e->state == TL_ST_TIME_WAIT && seg->ts - e->tw_ts > conn->time_wait)
+        if (e->state == TL_ST_TIME_WAIT && seg->ts - e->tw_ts > time_wait_ns)
             e->state = TL_ST_CLOSED;
     }
 
@@ -765,7 +776,7 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
     conn->prev_id = prev->id;
     if (!waiter)
         return;
-    conn->reuse_in_2msl = seg->ts - waiter->tw_ts <= conn->time_wait;
+    conn->reuse_in_2msl = seg->ts - waiter->tw_ts <= time_wait_ns;
     /* RFC 6191: safe when the new ISN is above the old sequence space, or the
      * new timestamp above the old one in the same direction. */
     conn->reuse_safe = (old->nxt_known && SEQ_GT(seg->seq, old->nxt))

@@ -201,7 +201,6 @@ typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
     tl_verdict *last;       /* newest kept verdict */
     int64_t  first_ts, last_ts;
-    int64_t  time_wait;     /* 2MSL in ns; tl_conn_init sets the Linux 60 s */
     /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
      * which starts the handshake's legs: they share the space. */
     union {
@@ -253,6 +252,13 @@ typedef enum {
 
 /* id: the caller's, below 2^TL_CONN_ID_BITS; copied into every verdict. */
 void tl_conn_init(tl_conn *conn, uint32_t id);
+
+/* The 2MSL (TIME_WAIT period) in ns that every connection is judged with:
+ * one setting, not a copy in each record; Linux's fixed 60 s unless set.
+ * Set it before the first step of a capture: a connection stepped under one
+ * value and drawn under another would contradict itself. */
+void tl_set_time_wait(int64_t ns);
+int64_t tl_time_wait(void);
 
 /* The plain data between two kept packets, per end (tl_role): what a ladder
  * draws as one line. Only a caller that draws ladders keeps these, and only

@@ -135,7 +135,6 @@ const tl_verdict *next_conn(script *s)
 
     s->prev = s->conn;
     tl_conn_init(&s->conn, s->prev.id + 1);
-    s->conn.time_wait = s->prev.time_wait;
     if (seg.flags & TL_SYN)
         tl_conn_follow(&s->conn, &s->prev, prev_a_is_sender, &seg);
     s->first_sender = from;

@@ -402,6 +402,19 @@ static void test_time_wait_expires(script *s)
     assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
 }
 
+/* The setting, not a constant: with a 2MSL of 20 s (tl_set_time_wait) the
+ * same 30 s already closed the client; restored for the other tests. */
+static void test_time_wait_setting(script *s)
+{
+    tl_set_time_wait(20 * SEC);
+    open_with_data(s);
+    close_four_way(s, TL_CLIENT);
+    wait_ns(s, 30 * SEC);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
+    tl_set_time_wait(60 * SEC);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
 /* Four-way close by the client, then the server re-sends its FIN 200 ms
  * later because the final ACK was lost. Returns the final ACK's frame. */
 static uint32_t lose_final_ack(script *s)
@@ -477,6 +490,7 @@ int main(int argc, char **argv)
     script_test_add("/close/wrap/three-way", test_wrap_three_way);
     script_test_add("/close/time-wait/holds", test_time_wait_holds);
     script_test_add("/close/time-wait/expires", test_time_wait_expires);
+    script_test_add("/close/time-wait/setting", test_time_wait_setting);
     script_test_add("/close/time-wait/fin-retransmission", test_time_wait_fin_retransmission);
     script_test_add("/close/time-wait/reack", test_time_wait_reack);
     script_test_add("/close/time-wait/reack-restarts-clock", test_time_wait_reack_restarts_clock);

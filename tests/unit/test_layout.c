@@ -1,10 +1,10 @@
 /* test_layout.c — per-connection memory of the engine: the glue keeps one
- * tl_conn (inside its 256-byte conn_rec) and about six tl_verdict copies per
+ * tl_conn (inside its 248-byte conn_rec) and about six tl_verdict copies per
  * connection for the whole capture, so their sizes are bounded here; and the
  * verdict's bit-fields hold what the engine puts in them. */
 #include "segments.h"
 
-#define CONN_MAX    240     /* + the glue's 16 bytes = a 256-byte conn_rec */
+#define CONN_MAX    232     /* + the glue's 16 bytes = a 248-byte conn_rec */
 #define END_MAX     64
 #define VERDICT_MAX 48
 
