@@ -9,7 +9,7 @@
  * client FIN, server FIN+ACK, final ACK), interleaved ACTIVE connections at a
  * time as on a busy link, and replays the block through tl_conn_init /
  * tl_conn_step until SEGMENTS segments have been stepped. Verdicts the engine
- * asks to keep (TL_STEP_KEEP) are copied to an arena and linked with
+ * asks to keep (TL_STEP_KEEP) are stored (tl_store) and linked with
  * tl_conn_keep, as the plugin does; plain verdicts are dropped. Generating the
  * segments is outside the timed loop. Prints segments/s (best of 5 rounds)
  * (CPU time of the process, so a busy machine disturbs it little) and the
@@ -100,8 +100,7 @@ int main(int argc, char **argv)
     bench_seg *segs = malloc(nseg * sizeof *segs);
     tl_segment *one = malloc(per * sizeof *one);
     tl_conn *conns = malloc(BLOCK_CONNS * sizeof *conns);
-    tl_verdict *arena = malloc(nseg * sizeof *arena);
-    if (!segs || !one || !conns || !arena) {
+    if (!segs || !one || !conns) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -137,6 +136,7 @@ int main(int argc, char **argv)
         double t0 = now_s();
         for (unsigned long long r = 0; r < rounds_per; r++) {
             size_t kept = 0;
+            tl_store_clear();
             for (uint32_t c = 0; c < BLOCK_CONNS; c++)
                 tl_conn_init(&conns[c], c);
             for (size_t i = 0; i < nseg; i++) {
@@ -145,8 +145,7 @@ int main(int argc, char **argv)
                 tl_conn *conn = &conns[segs[i].conn];
                 tl_step_result res = tl_conn_step(conn, &segs[i].seg, &v, &gap);
                 if (res == TL_STEP_KEEP) {
-                    arena[kept] = v;
-                    tl_conn_keep(conn, &arena[kept]);
+                    tl_conn_keep(conn, tl_store(&v));
                     kept++;
                 }
                 sink += v.event;
@@ -190,6 +189,6 @@ int main(int argc, char **argv)
     free(segs);
     free(one);
     free(conns);
-    free(arena);
+    tl_store_clear();
     return 0;
 }

@@ -1,4 +1,4 @@
-/* conn-store.c — file-scope storage of connections and verdicts. */
+/* conn-store.c — file-scope storage of connections, and lookups of their verdicts. */
 #include "conn-store.h"
 
 #include <string.h>
@@ -78,7 +78,6 @@ typedef struct {
 } tuple_view;
 
 static chunked conns;           /* slot -> conn_rec */
-static chunked verdicts;        /* index - 1 -> tl_verdict */
 static chunked gaps;            /* index - 1 -> gap_rec */
 static chunked tuples_v4;       /* handle -> tuple_v4 */
 static chunked tuples_wide;     /* handle & ~TUPLE_WIDE -> tuple_wide */
@@ -103,7 +102,7 @@ static guint32 verdict_hint;
 
 typedef struct {
     GPtrArray        *kept;     /* const tl_verdict *, oldest first */
-    const tl_verdict *newest;   /* the chain's head when last extended */
+    guint32           newest;   /* store index of the chain's head when last extended */
 } chain_index;
 
 static GHashTable *chain_indices;   /* slot -> chain_index */
@@ -226,8 +225,8 @@ static void chain_index_free(gpointer data)
 
 void conn_store_init(void)
 {
+    tl_store_clear();
     chunked_init(&conns, sizeof(conn_rec));
-    chunked_init(&verdicts, sizeof(tl_verdict));
     chunked_init(&gaps, sizeof(gap_rec));
     chunked_init(&tuples_v4, sizeof(tuple_v4));
     chunked_init(&tuples_wide, sizeof(tuple_wide));
@@ -243,7 +242,7 @@ void conn_store_init(void)
 void conn_store_cleanup(void)
 {
     chunked_free(&conns);
-    chunked_free(&verdicts);
+    tl_store_clear();
     chunked_free(&gaps);
     chunked_free(&tuples_v4);
     chunked_free(&tuples_wide);
@@ -369,29 +368,26 @@ guint32 conn_store_count(void)
 
 gboolean conn_store_has_room(guint n)
 {
-    return conns.len + n <= SLOT_MAX && verdicts.len + n <= FRAME_CODE_HIGH_MAX;
+    return conns.len + n <= SLOT_MAX && tl_stored_count() + n <= FRAME_CODE_HIGH_MAX;
 }
 
-tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index)
+guint32 conn_store_add_verdict(const tl_verdict *v)
 {
-    tl_verdict *copy = chunked_add(&verdicts);
-    *copy = *v;
-    *index = verdicts.len;
-    return copy;
+    return tl_store(v);
 }
 
 const tl_verdict *conn_store_verdict(guint32 index)
 {
-    return index && index <= verdicts.len ? chunked_at(&verdicts, index - 1) : NULL;
+    return tl_stored(index);
 }
 
 void conn_store_add_gap(conn_rec *rec, const tl_gap *gap)
 {
     gap_rec *g = rec->last_gap ? chunked_at(&gaps, rec->last_gap - 1) : NULL;
-    if (!g || g->verdict != rec->last_verdict) {
+    if (!g || g->verdict != rec->conn.last) {
         /* At most one per kept verdict: indices fit as verdict indices do. */
         g = chunked_add(&gaps);
-        g->verdict = rec->last_verdict;
+        g->verdict = rec->conn.last;
         g->prev = rec->last_gap;
         rec->last_gap = gaps.len;
     }
@@ -408,7 +404,7 @@ const gap_rec *conn_store_gap(guint32 index)
 
 static guint32 verdict_frame(guint32 i)
 {
-    return ((const tl_verdict *)chunked_at(&verdicts, i))->frame;
+    return tl_stored(i + 1)->frame;
 }
 
 /* The first of verdicts [lo, hi) stored for a frame at or after frame. */
@@ -428,7 +424,7 @@ guint32 conn_store_first_verdict(guint32 frame)
 {
     /* Verdicts are stored in frame order (first pass). From the last
      * search's end, gallop forward; a frame before it searches the rest. */
-    guint32 len = verdicts.len, i;
+    guint32 len = tl_stored_count(), i;
     guint32 hint = MIN(verdict_hint, len);
     if (hint > 0 && verdict_frame(hint - 1) >= frame) {
         i = verdict_lower_bound(0, hint, frame);
@@ -457,7 +453,8 @@ static const chain_index *chain_index_of(const conn_rec *rec)
     }
     if (index->newest != rec->conn.last) {
         guint32 old = index->kept->len;
-        for (const tl_verdict *k = rec->conn.last; k != index->newest; k = k->prev)
+        const tl_verdict *stop = tl_stored(index->newest);
+        for (const tl_verdict *k = tl_conn_newest(&rec->conn); k != stop; k = tl_verdict_prev(k))
             g_ptr_array_add(index->kept, (gpointer)k);
         /* The new ones went in newest first: turn them round. */
         for (guint32 i = old, j = index->kept->len - 1; i < j; i++, j--) {
@@ -472,8 +469,8 @@ static const chain_index *chain_index_of(const conn_rec *rec)
 
 const tl_verdict *conn_store_verdict_at(const conn_rec *rec, guint32 frame)
 {
-    const tl_verdict *k = rec->conn.last;
-    for (int i = 0; k && i < CHAIN_WALK_MAX; i++, k = k->prev) {
+    const tl_verdict *k = tl_conn_newest(&rec->conn);
+    for (int i = 0; k && i < CHAIN_WALK_MAX; i++, k = tl_verdict_prev(k)) {
         if (k->frame <= frame)
             return k;
     }
@@ -499,8 +496,8 @@ const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)
     if (!v || v->frame != frame)
         return NULL;
     /* The first of its verdicts in that frame (a tunnel into itself has two). */
-    while (v->prev && v->prev->frame == frame)
-        v = v->prev;
+    for (const tl_verdict *p; (p = tl_verdict_prev(v)) && p->frame == frame; )
+        v = p;
     return v;
 }
 

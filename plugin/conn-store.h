@@ -44,7 +44,6 @@ typedef struct {
     tl_conn    conn;
     guint32    tuple : 31;      /* handle of its 4-tuple in the store */
     guint32    a_idx : 1;
-    guint32    last_verdict;    /* index of the newest kept verdict (conn.last) */
     guint32    last_gap;        /* index of the newest gap record, 0 if none */
     guint32    tcp_stream;
 } conn_rec;
@@ -73,9 +72,9 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
 
 /* Is there room for a frame of n TCP layers (n connections and n verdicts)? */
 gboolean conn_store_has_room(guint n);
-/* Store a copy of v for the whole capture, at a fixed address; *index is its
- * 1-based index, for frame codes. Needs conn_store_has_room. */
-tl_verdict *conn_store_add_verdict(const tl_verdict *v, guint32 *index);
+/* Store a copy of v for the whole capture (tl_store); returns its 1-based
+ * index. Needs conn_store_has_room. */
+guint32 conn_store_add_verdict(const tl_verdict *v);
 /* A stored verdict by index, or NULL. */
 const tl_verdict *conn_store_verdict(guint32 index);
 /* Add plain data that followed rec's newest kept verdict. */

@@ -38,7 +38,7 @@ static GArray *rungs_of(const conn_rec *rec)
 {
     GArray *all = g_array_new(FALSE, FALSE, sizeof(rung));
     const gap_rec *g = conn_store_gap(rec->last_gap);
-    for (const tl_verdict *k = rec->conn.last; k; k = k->prev) {
+    for (const tl_verdict *k = tl_conn_newest(&rec->conn); k; k = tl_verdict_prev(k)) {
         rung r = { k, NULL };
         if (g && conn_store_verdict(g->verdict) == k) {
             r.gap = &g->gap;

@@ -193,15 +193,15 @@ static void analyse_quote(packet_info *pinfo, const tcp_quoted *quoted, frame_vi
     if (!tcp_layers_read_quote(pinfo, quoted, &q))
         return;
     conn_rec *rec = conn_store_current(q.layer.tcp_stream);
-    if (!rec || !rec->last_verdict)
+    if (!rec || !rec->conn.last)
         return;
     tl_segment *seg = &q.layer.seg;
     seg->from_a = conn_store_from_a(rec, &q.layer.src, seg->sport);
     gboolean sent = tl_conn_icmp_error(&rec->conn, seg, q.type, q.code, q.v6);
     view->kind = sent ? FRAME_KIND_ICMP_ERROR : FRAME_KIND_ICMP_ERROR_UNSENT;
     view->from_server = seg->from_a != rec->conn.a_is_client;
-    view->newest = rec->conn.last;
-    conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->last_verdict));
+    view->newest = tl_conn_newest(&rec->conn);
+    conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->conn.last));
 }
 
 static void analyse_frame(packet_info *pinfo, frame_view *view)
@@ -230,23 +230,20 @@ static void analyse_frame(packet_info *pinfo, frame_view *view)
         conn_rec *rec = step_segment(&layers[i], &v, &gap, &result);
         if (!rec)
             continue;
-        if ((gap.segs[0] || gap.segs[1]) && rec->last_verdict)
+        if ((gap.segs[0] || gap.segs[1]) && rec->conn.last)
             conn_store_add_gap(rec, &gap);
         if (result == TL_STEP_PLAIN && n == 1) {
             view->kind = plain_kind((tl_event)v.event);
             view->from_server = v.sender == TL_SERVER;
-            view->newest = rec->conn.last;
+            view->newest = tl_conn_newest(&rec->conn);
             if (view->kind != derived_kind(&layers[i].seg, view->newest, (tl_role)v.sender))
-                conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->last_verdict));
+                conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->conn.last));
             return;
         }
         /* With several TCP layers every layer's verdict is stored, in a run. */
-        guint32 index;
-        tl_verdict *copy = conn_store_add_verdict(&v, &index);
-        if (result == TL_STEP_KEEP) {
-            tl_conn_keep(&rec->conn, copy);
-            rec->last_verdict = index;
-        }
+        guint32 index = conn_store_add_verdict(&v);
+        if (result == TL_STEP_KEEP)
+            tl_conn_keep(&rec->conn, index);
         if (view->kind == FRAME_KIND_NONE) {
             view->kind = FRAME_KIND_KEPT;
             view->index = index;
@@ -396,8 +393,9 @@ static void show_ack(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl
     proto_tree *t = add_subtree(tree, hf_ack, ett_ack, tvb);
     add_uint(t, hf_ack_expected, tvb, tl_verdict_ack_expected(c, v));
     add_bool(t, hf_ack_wrong, tvb, v->ack_wrong);
-    if (v->ack_link)
-        add_uint(t, v->ack_corrects ? hf_ack_corrects : hf_ack_corrected_by, tvb, v->ack_link);
+    guint32 link = tl_verdict_ack_link(v);
+    if (link)
+        add_uint(t, v->ack_corrects ? hf_ack_corrects : hf_ack_corrected_by, tvb, link);
 }
 
 static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const tl_verdict *v)

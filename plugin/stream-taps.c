@@ -90,7 +90,7 @@ static char *seconds(gint64 ns)
 static guint count_findings(const tl_conn *c)
 {
     guint n = 0;
-    for (const tl_verdict *k = c->last; k; k = k->prev)
+    for (const tl_verdict *k = tl_conn_newest(c); k; k = tl_verdict_prev(k))
         n += (guint)__builtin_popcount(k->findings & ~TL_FIND_TW_REUSE_UNSAFE);
     return n;
 }

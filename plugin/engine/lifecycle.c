@@ -1,5 +1,6 @@
 /* lifecycle.c — the TCP connection lifecycle engine (see lifecycle.h). */
 #include "lifecycle.h"
+#include "verdict_store.h"
 
 #include <assert.h>
 #include <string.h>
@@ -152,7 +153,7 @@ static int64_t answered_syn_ts(const tl_conn *conn, const tl_segment *seg, const
 {
     bool karn = seg->has_ts && client->syn_copies > 1 && seg->tsecr == conn->karn.prev_syn_tsval;
     const tl_verdict *retrans = NULL;   /* newest re-sent bare SYN: prev_syn_tsval is its predecessor's */
-    for (const tl_verdict *k = conn->last; k; k = k->prev) {
+    for (const tl_verdict *k = tl_conn_newest(conn); k; k = tl_verdict_prev(k)) {
         if (!is_syn_copy(k))
             continue;
         if (!karn) {
@@ -173,13 +174,8 @@ static void link_correction(tl_conn *conn, tl_end *x, tl_verdict *v)
 {
     if (!x->wrong_ack_frame)
         return;
-    for (tl_verdict *k = conn->last; k; k = k->prev) {
-        if (k->frame == x->wrong_ack_frame) {
-            k->ack_link = v->frame;
-            break;
-        }
-    }
-    v->ack_link = x->wrong_ack_frame;
+    tl_store_set_ack_link(x->wrong_ack_frame, conn->id, v->frame);
+    tl_store_set_ack_link(v->frame, conn->id, x->wrong_ack_frame);
     v->ack_corrects = true;
     x->wrong_ack_frame = 0;
 }
@@ -479,7 +475,7 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
  * kept verdicts since a frame (packets in between derive from them). */
 static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wrong, uint8_t right)
 {
-    for (tl_verdict *k = conn->last; k && k->frame >= since; k = k->prev) {
+    for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= since; k = tl_store_at(k->prev)) {
         if (k->state[who] == wrong)
             k->state[who] = right;
     }
@@ -689,17 +685,30 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     return TL_STEP_KEEP;
 }
 
-void tl_conn_keep(tl_conn *conn, tl_verdict *kept)
+void tl_conn_keep(tl_conn *conn, uint32_t index)
 {
+    tl_verdict *kept = tl_store_at(index);
+    if (!kept)
+        return;
     kept->prev = conn->last;
-    conn->last = kept;
+    conn->last = index;
+}
+
+const tl_verdict *tl_conn_newest(const tl_conn *conn)
+{
+    return tl_stored(conn->last);
+}
+
+const tl_verdict *tl_verdict_prev(const tl_verdict *v)
+{
+    return tl_stored(v->prev);
 }
 
 const tl_verdict *tl_conn_verdict_at(const tl_conn *conn, uint32_t frame)
 {
-    const tl_verdict *k = conn->last;
+    const tl_verdict *k = tl_conn_newest(conn);
     while (k && k->frame > frame)
-        k = k->prev;
+        k = tl_verdict_prev(k);
     return k;
 }
 
@@ -716,7 +725,7 @@ int64_t tl_verdict_backoff(const tl_verdict *v)
     bool syn = v->event == TL_EV_SYN_RETRANS || v->event == TL_EV_SYNACK_RETRANS;
     if (!syn && v->event != TL_EV_FIN_RETRANS)
         return 0;
-    for (const tl_verdict *k = v->prev; k; k = k->prev) {
+    for (const tl_verdict *k = tl_verdict_prev(v); k; k = tl_verdict_prev(k)) {
         if (k->sender == v->sender && (syn ? is_syn_copy(k) : is_fin_copy(k)))
             return v->ts - k->ts;
     }

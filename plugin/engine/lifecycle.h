@@ -141,17 +141,17 @@ typedef struct {
 /* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^28. */
 #define TL_CONN_ID_BITS 28
 
-/* The per-packet verdict. Kept verdicts form a chain (newest first) so that
- * packets that change nothing can take their states from the last kept one.
- * The glue keeps one per lifecycle packet: the small fields are bit-fields. */
+/* The per-packet verdict. Kept verdicts are stored (tl_store) and form a
+ * chain (newest first) so that packets that change nothing can take their
+ * states from the last kept one. One is kept per lifecycle packet for the
+ * whole capture: the small fields are bit-fields, the chain a store index. */
 typedef struct tl_verdict {
-    struct tl_verdict *prev;
     int64_t  ts;
+    uint32_t prev;          /* store index of the connection's previous kept verdict, 0: none */
     uint32_t seq;           /* the segment's raw numbers, for ladders */
     uint32_t len;
     uint32_t frame;
     uint32_t ack_got;       /* the segment's raw ACK number */
-    uint32_t ack_link;      /* frame: corrected_by on a wrong ACK, corrects on its fix */
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
     unsigned event : 4;     /* tl_event */
     unsigned findings : 17; /* TL_FIND_* */
@@ -160,7 +160,7 @@ typedef struct tl_verdict {
     bool     ack_checked : 1;
     bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
     bool     ack_wrong : 1;
-    bool     ack_corrects : 1;  /* ack_link names the wrong ACK this one corrects */
+    bool     ack_corrects : 1;  /* carries the right ACK a wrong one of its sender lacked */
     uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */
     uint8_t  state[2];      /* tl_state of client and server after this packet */
 } tl_verdict;
@@ -199,7 +199,6 @@ typedef struct {
 /* One per connection for the whole capture: no padding, flags as bits. */
 typedef struct {
     tl_end      end[2];     /* TL_CLIENT, TL_SERVER */
-    tl_verdict *last;       /* newest kept verdict */
     int64_t  first_ts, last_ts;
     /* Karn's rule needs the SYN copies' TSvals only up to the first SYN-ACK,
      * which starts the handshake's legs: they share the space. */
@@ -215,6 +214,7 @@ typedef struct {
     };
     uint32_t prev_id;       /* previous incarnation of the 4-tuple, when has_prev */
     uint32_t id;            /* the caller's id, copied into every verdict */
+    uint32_t last;          /* store index of the newest kept verdict, 0: none */
     uint32_t syn_frame, synack_frame, hs_ack_frame;
     uint32_t fin_frame, fin_ack_frame, second_fin_frame, last_ack_frame, reset_frame;
     uint32_t data_first_frame, data_last_frame;
@@ -295,9 +295,26 @@ bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, u
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
 unsigned tl_conn_time_wait_ends(const tl_conn *conn);
 
-/* Link a kept (long-lived) copy of the verdict the last step returned. The
- * first step of a connection is always kept. */
-void tl_conn_keep(tl_conn *conn, tl_verdict *kept);
+/* The store of kept verdicts: one per capture, for the whole capture. A
+ * verdict is copied in and named by its 1-based index from then on (0: full);
+ * it never moves. Indices follow the order of storing. */
+uint32_t tl_store(const tl_verdict *v);
+const tl_verdict *tl_stored(uint32_t index);    /* NULL for 0 or an index not given out */
+uint32_t tl_stored_count(void);
+void tl_store_clear(void);                      /* forget them all (a new capture) */
+
+/* Link the stored copy (index) of the verdict the last step returned into
+ * the connection's chain. The first step of a connection is always kept. */
+void tl_conn_keep(tl_conn *conn, uint32_t index);
+
+/* The connection's newest kept verdict, and a kept verdict's predecessor in
+ * its chain; NULL at the end. */
+const tl_verdict *tl_conn_newest(const tl_conn *conn);
+const tl_verdict *tl_verdict_prev(const tl_verdict *v);
+
+/* The frame a wrong ACK was corrected by (v->ack_wrong) or the frame of the
+ * wrong ACK v corrects (v->ack_corrects); 0 when there is none. */
+uint32_t tl_verdict_ack_link(const tl_verdict *v);
 
 /* The newest kept verdict at or before frame, or NULL: a walk of the chain
  * from its newest end. */

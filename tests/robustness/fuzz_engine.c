@@ -1,8 +1,8 @@
 /* fuzz_engine.c — libFuzzer harness for the lifecycle engine (plugin/engine).
  *
  * The input is a sequence of 8-byte segment records fed to tl_conn_step the way
- * the glue (packet-tcplife.c) does: kept verdicts are copied and linked with
- * tl_conn_keep, TL_STEP_NEW_CONN starts a fresh connection stepped with the
+ * the glue (packet-tcplife.c) does: kept verdicts are stored (tl_store) and
+ * linked with tl_conn_keep, TL_STEP_NEW_CONN starts a fresh connection stepped with the
  * segment. The whole input is also given to tl_parse_tcp_header (every length
  * up to 80 bytes), and the parsed segment is stepped as well; and, as a frame,
  * to tl_find_tcp with the ports of every 4-byte window and every cut.
@@ -22,7 +22,7 @@
  *   - kept verdicts: frames strictly decreasing from the newest along the chain
  *   - bytes of each end never decrease within a connection
  *   - fin_frame <= last_ack_frame when both are set
- *   - a verdict's ack_link names a kept frame of the same connection
+ *   - a verdict's ACK link names a kept frame of the same connection
  *   - a found TCP header has its ports and both addresses inside the captured bytes
  *   - each segment quoted back in an ICMP error changes nothing but the
  *     connection's first believed error (tl_conn_icmp_error)
@@ -43,7 +43,6 @@
 
 typedef struct {
     tl_conn conn;
-    tl_verdict kept[MAX_KEPT];
     unsigned n_kept;
     uint64_t bytes[2];
     int started;
@@ -56,7 +55,7 @@ static uint32_t tsval[2];
 
 static int kept_frame(const fconn *f, uint32_t frame)
 {
-    for (const tl_verdict *k = f->conn.last; k; k = k->prev)
+    for (const tl_verdict *k = tl_conn_newest(&f->conn); k; k = tl_verdict_prev(k))
         if (k->frame == frame)
             return 1;
     return 0;
@@ -81,13 +80,13 @@ static void check_conn(const fconn *f, int final)
     if (c->fin_frame && c->last_ack_frame)
         CHECK(c->fin_frame <= c->last_ack_frame);
     uint32_t prev_frame = UINT32_MAX;
-    for (const tl_verdict *k = c->last; k; k = k->prev) {
+    for (const tl_verdict *k = tl_conn_newest(c); k; k = tl_verdict_prev(k)) {
         check_verdict(k);
         CHECK(k->frame < prev_frame);
         prev_frame = k->frame;
         CHECK(k->conn_id == c->id);
-        if (final && k->ack_link)
-            CHECK(kept_frame(f, k->ack_link));
+        if (final && tl_verdict_ack_link(k))
+            CHECK(kept_frame(f, tl_verdict_ack_link(k)));
     }
 }
 
@@ -149,11 +148,11 @@ static void step(tl_segment *seg, int dir_x, uint32_t *conn_id)
         if (fc.n_kept == MAX_KEPT) {    /* bounded memory: start over */
             check_conn(&fc, 0);
             fc.started = 0;
+            tl_store_clear();
             return;
         }
-        tl_verdict *k = &fc.kept[fc.n_kept++];
-        *k = v;
-        tl_conn_keep(&fc.conn, k);
+        fc.n_kept++;
+        tl_conn_keep(&fc.conn, tl_store(&v));
     }
     check_conn(&fc, 0);
     for (int i = 0; i < 2; i++) {
@@ -193,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     locate_in(data, size);
     fc.started = 0;
+    tl_store_clear();
     nxt[0] = 1000;
     nxt[1] = 5000000;
     tsval[0] = tsval[1] = 100;

@@ -7,16 +7,17 @@ typedef struct {
     script_test_fn fn;
 } script_case;
 
-/* The glue's copy of a kept verdict and of the plain data after it. */
+/* A kept verdict (its stored copy) and the plain data after it, as the glue keeps them. */
 typedef struct {
-    tl_verdict v;               /* first: the copy is linked by its address */
-    tl_gap     gap;
+    uint32_t index;             /* in the engine's store */
+    tl_gap   gap;
 } kept_copy;
 
 static void script_setup(gpointer fixture, gconstpointer data G_GNUC_UNUSED)
 {
     script *s = fixture;
     memset(s, 0, sizeof *s);
+    tl_store_clear();
     tl_conn_init(&s->conn, 0);
     s->kept = g_ptr_array_new_with_free_func(g_free);
     s->now = START_TS;
@@ -29,6 +30,7 @@ static void script_teardown(gpointer fixture, gconstpointer data G_GNUC_UNUSED)
 {
     script *s = fixture;
     g_ptr_array_unref(s->kept);
+    tl_store_clear();
 }
 
 static void script_run(gpointer fixture, gconstpointer data)
@@ -101,9 +103,9 @@ static void keep_if_asked(script *s)
     if (s->result != TL_STEP_KEEP)
         return;
     kept_copy *copy = g_new0(kept_copy, 1);
-    copy->v = s->v;
+    copy->index = tl_store(&s->v);
     g_ptr_array_add(s->kept, copy);
-    tl_conn_keep(&s->conn, &copy->v);
+    tl_conn_keep(&s->conn, copy->index);
 }
 
 /* Where plain data goes: after the newest kept verdict. */
@@ -188,7 +190,7 @@ static const kept_copy *kept_copy_of(const script *s, uint32_t frame)
 {
     for (guint i = 0; i < s->kept->len; i++) {
         const kept_copy *k = g_ptr_array_index(s->kept, i);
-        if (k->v.frame == frame)
+        if (tl_stored(k->index)->frame == frame)
             return k;
     }
     return NULL;
@@ -197,7 +199,7 @@ static const kept_copy *kept_copy_of(const script *s, uint32_t frame)
 const tl_verdict *kept_verdict(const script *s, uint32_t frame)
 {
     const kept_copy *k = kept_copy_of(s, frame);
-    return k ? &k->v : NULL;
+    return k ? tl_stored(k->index) : NULL;
 }
 
 const tl_gap *kept_gap(const script *s, uint32_t frame)

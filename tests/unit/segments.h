@@ -1,8 +1,8 @@
 /* segments.h — scripted segment sequences for the engine unit tests.
  *
  * A script is one connection between a client (port 40000) and a server
- * (port 80) plus what the glue would hold: a long-lived copy of every verdict
- * for which tl_conn_step returned TL_STEP_KEEP, linked with tl_conn_keep, so
+ * (port 80) plus what the glue would hold: a stored copy (tl_store) of every
+ * verdict for which tl_conn_step returned TL_STEP_KEEP, linked with tl_conn_keep, so
  * that later amendments of kept verdicts can be checked, and the plain data
  * counted after each (tl_gap).
  *

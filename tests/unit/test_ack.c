@@ -60,11 +60,11 @@ static void test_corrected_by(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_ACK, 0);
     assert_ack_ok(s, v, fin_seq + 1);
     g_assert_true(v->ack_corrects);
-    g_assert_cmpuint(v->ack_link, ==, wrong_frame);
+    g_assert_cmpuint(tl_verdict_ack_link(v), ==, wrong_frame);
     const tl_verdict *wrong = kept_verdict(s, wrong_frame);
     g_assert_nonnull(wrong);
     if (wrong) {
-        g_assert_cmpuint(wrong->ack_link, ==, v->frame);
+        g_assert_cmpuint(tl_verdict_ack_link(wrong), ==, v->frame);
         g_assert_false(wrong->ack_corrects);
     }
 }

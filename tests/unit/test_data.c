@@ -1,7 +1,10 @@
-/* test_data.c — plain packets, bytes per end and the kept-verdict chain the
- * glue builds with tl_conn_keep and reads back with tl_conn_verdict_at
- * (lifecycle.h; docs/semantics.md, "Events"). */
+/* test_data.c — plain packets, bytes per end, the store of kept verdicts and
+ * the chain the glue builds with tl_conn_keep and reads back with
+ * tl_conn_verdict_at (lifecycle.h; docs/semantics.md, "Events"). */
 #include "segments.h"
+#include "verdict_store.h"
+
+#include <string.h>
 
 static void test_plain_data(script *s)
 {
@@ -65,13 +68,58 @@ static void test_verdict_at(script *s)
     }
 }
 
+/* Indices from 1 in the order of storing; a stored verdict never moves, even
+ * as the store grows past its first chunks; cleared, nothing is left. */
+static void test_store_indices(script *s G_GNUC_UNUSED)
+{
+    tl_verdict v;
+    memset(&v, 0, sizeof v);
+    v.frame = 1;
+    const tl_verdict *first = tl_stored(tl_store(&v));
+    for (uint32_t i = 2; i <= 5000; i++) {
+        v.frame = i;
+        g_assert_cmpuint(tl_store(&v), ==, i);
+    }
+    g_assert_true(tl_stored(1) == first);
+    g_assert_cmpuint(tl_stored_count(), ==, 5000);
+    for (uint32_t i = 1; i <= 5000; i += 999)
+        g_assert_cmpuint(tl_stored(i)->frame, ==, i);
+    g_assert_null(tl_stored(0));
+    g_assert_null(tl_stored(5001));
+    tl_store_clear();
+    g_assert_cmpuint(tl_stored_count(), ==, 0);
+    g_assert_null(tl_stored(1));
+}
+
+/* The map beside the store keeps every link with its own frame and
+ * connection, however many it holds (it grows from 64 slots); a verdict
+ * that is neither wrong nor a correction has none. */
+static void test_store_many_ack_links(script *s G_GNUC_UNUSED)
+{
+    for (uint32_t f = 1; f <= 1000; f++)
+        tl_store_set_ack_link(f, 7, f + 5000);
+    tl_verdict v;
+    memset(&v, 0, sizeof v);
+    v.conn_id = 7;
+    v.ack_wrong = true;
+    for (uint32_t f = 1; f <= 1000; f++) {
+        v.frame = f;
+        g_assert_cmpuint(tl_verdict_ack_link(&v), ==, f + 5000);
+    }
+    v.conn_id = 8;
+    g_assert_cmpuint(tl_verdict_ack_link(&v), ==, 0);
+    v.conn_id = 7;
+    v.ack_wrong = false;
+    g_assert_cmpuint(tl_verdict_ack_link(&v), ==, 0);
+}
+
 /* tl_conn_keep links newest first. */
 static void test_keep_chain(script *s)
 {
     open_conn(s);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
     uint32_t expected = 3;
-    for (const tl_verdict *k = s->conn.last; k; k = k->prev)
+    for (const tl_verdict *k = tl_conn_newest(&s->conn); k; k = tl_verdict_prev(k))
         g_assert_cmpuint(k->frame, ==, expected--);
     g_assert_cmpuint(expected, ==, 0);
 }
@@ -125,6 +173,8 @@ int main(int argc, char **argv)
     script_test_add("/data/bytes-across-wrap", test_bytes_across_wrap);
     script_test_add("/data/verdict-at", test_verdict_at);
     script_test_add("/data/keep-chain", test_keep_chain);
+    script_test_add("/data/store-indices", test_store_indices);
+    script_test_add("/data/store-many-ack-links", test_store_many_ack_links);
     script_test_add("/data/gap-summary", test_gap_summary);
     script_test_add("/data/gap-counts-new-bytes", test_gap_counts_new_bytes);
     return g_test_run();

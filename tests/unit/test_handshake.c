@@ -120,11 +120,11 @@ static void test_synack_wrong_ack_corrected(script *s)
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
     assert_ack_ok(s, v, CLIENT_ISN + 1);
     g_assert_true(v->ack_corrects);
-    g_assert_cmpuint(v->ack_link, ==, 2);
+    g_assert_cmpuint(tl_verdict_ack_link(v), ==, 2);
     const tl_verdict *wrong = kept_verdict(s, 2);
     g_assert_nonnull(wrong);
     if (wrong)
-        g_assert_cmpuint(wrong->ack_link, ==, 3);
+        g_assert_cmpuint(tl_verdict_ack_link(wrong), ==, 3);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
 }
 
@@ -159,11 +159,11 @@ static void test_handshake_ack_corrected(script *s)
     const tl_verdict *v = tx(s, TL_CLIENT, TL_ACK, 0);
     assert_ack_ok(s, v, SERVER_ISN + 1);
     g_assert_true(v->ack_corrects);
-    g_assert_cmpuint(v->ack_link, ==, 3);
+    g_assert_cmpuint(tl_verdict_ack_link(v), ==, 3);
     const tl_verdict *wrong = kept_verdict(s, 3);
     g_assert_nonnull(wrong);
     if (wrong)
-        g_assert_cmpuint(wrong->ack_link, ==, 4);
+        g_assert_cmpuint(tl_verdict_ack_link(wrong), ==, 4);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
     g_assert_cmpuint(s->conn.hs_ack_frame, ==, 4);
     g_assert_true(s->conn.complete);

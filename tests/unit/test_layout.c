@@ -6,7 +6,7 @@
 
 #define CONN_MAX    232     /* + the glue's 16 bytes = a 248-byte conn_rec */
 #define END_MAX     64
-#define VERDICT_MAX 48
+#define VERDICT_MAX 40
 
 static void check_size(const char *type, size_t size, size_t max)
 {
