@@ -216,14 +216,8 @@ static void analyse_frame(packet_info *pinfo, frame_view *view)
         return;
     }
 
-    /* A segment that could not be analysed is noted: a later pass must not
-     * take it for a plain packet of its stream. */
-    if (!conn_store_has_room(n)) {
-        if (n == 1)
-            conn_store_note_frame(pinfo->num, FRAME_CODE(FRAME_KIND_NONE, 0, 0));
-        return;
-    }
-    for (guint i = 0; i < n; i++) {
+    gboolean room = conn_store_has_room(n);
+    for (guint i = 0; room && i < n; i++) {
         tl_verdict v;
         tl_gap gap = { { 0, 0 }, { 0, 0 } };
         tl_step_result result;
@@ -267,15 +261,16 @@ static void recall_frame(packet_info *pinfo, gboolean derive, frame_view *view)
         view->from_server = FRAME_CODE_FROM_SERVER(code);
         view->newest = conn_store_verdict(FRAME_CODE_HIGH(code));
     } else if (derive) {
-        tcp_layer layer;
+        /* Only a frame of one TCP layer can be plain. */
+        tcp_layer layers[TCP_LAYERS_MAX];
         tcp_quoted quoted;
         conn_rec *rec;
-        if (tcp_layers_read(pinfo, &layer, 1, &quoted) != 1
-            || !(rec = conn_store_at(layer.tcp_stream, pinfo->num, &view->newest)))
+        if (tcp_layers_read(pinfo, layers, G_N_ELEMENTS(layers), &quoted) != 1
+            || !(rec = conn_store_at(layers[0].tcp_stream, pinfo->num, &view->newest)))
             return;
-        gboolean from_a = conn_store_from_a(rec, &layer.src, layer.seg.sport);
+        gboolean from_a = conn_store_from_a(rec, &layers[0].src, layers[0].seg.sport);
         tl_role sender = from_a == rec->conn.a_is_client ? TL_CLIENT : TL_SERVER;
-        view->kind = derived_kind(&layer.seg, view->newest, sender);
+        view->kind = derived_kind(&layers[0].seg, view->newest, sender);
         view->from_server = sender == TL_SERVER;
         conn_store_remember(pinfo->num, rec);
     }
