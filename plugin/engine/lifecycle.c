@@ -472,12 +472,16 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
 }
 
 /* A later packet proved an inference wrong: rewrite an end's state in the
- * kept verdicts since a frame (packets in between derive from them). */
+ * kept verdicts since a frame (packets in between derive from them). A FIN
+ * of who's re-sent into TIME_WAIT already amended everything before it: the
+ * walk stops there, so a storm of re-sent FINs costs one walk, not one each. */
 static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wrong, uint8_t right)
 {
     for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= since; k = tl_store_at(k->prev)) {
         if (k->state[who] == wrong)
             k->state[who] = right;
+        if (k->sender == who && (k->findings & TL_FIND_TW_FIN_RETRANS))
+            break;
     }
 }
 
