@@ -219,14 +219,6 @@ guint tcp_layers_read(packet_info *pinfo, tcp_layer *out, guint max, tcp_quoted 
     return n;
 }
 
-/* Error types that quote the datagram they answer (RFC 792, RFC 4443). */
-static gboolean quotes_datagram(gboolean v6, guint8 type)
-{
-    if (v6)
-        return type >= 1 && type <= 4;     /* unreachable, too big, time exceeded, parameter problem */
-    return type == 3 || type == 4 || type == 11 || type == 12;
-}
-
 gboolean tcp_layers_read_quote(packet_info *pinfo, const tcp_quoted *quoted, tcp_quote *out)
 {
     search_cursor cur = { pinfo->data_src, 0 };
@@ -237,14 +229,10 @@ gboolean tcp_layers_read_quote(packet_info *pinfo, const tcp_quoted *quoted, tcp
      * conversations). The quote sits behind an IP header of the error's
      * family, itself behind the 8-byte ICMP header. */
     if (!quoted->layer || !locate_layer(pinfo, quoted->layer, &cur, t, &bytes) || bytes.captured < 16
-        || !bytes.ip || bytes.ip - bytes.buf < 8 || (t->src.type == AT_IPv6) != quoted->v6)
+        || !bytes.ip || (t->src.type == AT_IPv6) != quoted->v6
+        || !tl_icmp_error_before(bytes.buf, (size_t)(bytes.ip - bytes.buf), quoted->v6, &out->type, &out->code))
         return FALSE;
-    const guint8 *icmp_hdr = bytes.ip - 8;
     out->v6 = quoted->v6;
-    out->type = icmp_hdr[0];
-    out->code = icmp_hdr[1];
-    if (!quotes_datagram(out->v6, out->type))
-        return FALSE;
     tl_segment *seg = &t->seg;
     seg->sport = tl_get16(bytes.hdr);
     seg->dport = tl_get16(bytes.hdr + 2);

@@ -131,3 +131,14 @@ bool tl_tcp_at_start(const unsigned char *buf, size_t captured, size_t reported,
     spot->addr_len = 0;
     return true;
 }
+
+bool tl_icmp_error_before(const unsigned char *buf, size_t ip_off, bool v6, uint8_t *type, uint8_t *code)
+{
+    if (ip_off < 8)
+        return false;
+    *type = buf[ip_off - 8];
+    *code = buf[ip_off - 7];
+    if (v6)
+        return *type >= 1 && *type <= 4;
+    return *type == 3 || *type == 4 || *type == 11 || *type == 12;
+}

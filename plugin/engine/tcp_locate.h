@@ -37,4 +37,12 @@ bool tl_find_tcp(const unsigned char *buf, size_t captured, size_t reported, siz
 bool tl_tcp_at_start(const unsigned char *buf, size_t captured, size_t reported,
                      uint16_t sport, uint16_t dport, tl_tcp_spot *spot);
 
+/* The ICMP (v6: ICMPv6) error that quotes the IP header at ip_off in buf: its
+ * type and code sit in the 8-byte ICMP header right before that IP header.
+ * False when there is no room for that header, or when the type is no error
+ * quoting a datagram (RFC 792: unreachable, source quench, time exceeded,
+ * parameter problem; RFC 4443: unreachable, too big, time exceeded, parameter
+ * problem). */
+bool tl_icmp_error_before(const unsigned char *buf, size_t ip_off, bool v6, uint8_t *type, uint8_t *code);
+
 #endif /* TCPLIFE_TCP_LOCATE_H */

@@ -23,7 +23,8 @@
  *   - bytes of each end never decrease within a connection
  *   - fin_frame <= last_ack_frame when both are set
  *   - a verdict's ACK link names a kept frame of the same connection
- *   - a found TCP header has its ports and both addresses inside the captured bytes
+ *   - a found TCP header has its ports and both addresses inside the captured bytes,
+ *     and an ICMP header read before its IP header lies inside the buffer
  *   - each segment quoted back in an ICMP error changes nothing but the
  *     connection's first believed error (tl_conn_icmp_error)
  *
@@ -178,6 +179,11 @@ static void locate_in(const uint8_t *data, size_t size)
             CHECK(spot.addr_len == 4 || spot.addr_len == 16);
             CHECK(spot.addr_off + 2u * spot.addr_len <= spot.tcp_off);
             CHECK(data[spot.tcp_off] == data[w] && data[spot.tcp_off + 3] == data[w + 3]);
+            /* the header as an ICMP error's quote: the 8 bytes before its IP header */
+            size_t ip_off = spot.addr_off - (spot.addr_len == 4 ? 12 : 8);
+            uint8_t type, code;
+            if (tl_icmp_error_before(data, ip_off, spot.addr_len == 16, &type, &code))
+                CHECK(ip_off >= 8 && type == data[ip_off - 8] && code == data[ip_off - 7]);
         }
     }
 }

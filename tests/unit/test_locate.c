@@ -286,6 +286,30 @@ static void test_at_start(void)
     g_assert_false(tl_tcp_at_start(f.b, 3, f.len, SPORT, DPORT, &spot));
 }
 
+/* The 8-byte ICMP header in front of a quoted IP header: type and code of an
+ * error that quotes a datagram, nothing for any other type or without room. */
+static void test_icmp_error_before(void)
+{
+    unsigned char b[40] = { 0 };
+    uint8_t type = 0, code = 0;
+    b[8] = 3;           /* ICMP destination unreachable, port unreachable */
+    b[9] = 3;
+    g_assert_true(tl_icmp_error_before(b, 16, false, &type, &code));
+    g_assert_cmpuint(type, ==, 3);
+    g_assert_cmpuint(code, ==, 3);
+    for (unsigned t = 0; t < 256; t++) {
+        b[8] = (unsigned char)t;
+        gboolean v4_error = t == 3 || t == 4 || t == 11 || t == 12;
+        gboolean v6_error = t >= 1 && t <= 4;
+        g_assert_cmpint(tl_icmp_error_before(b, 16, false, &type, &code), ==, v4_error);
+        g_assert_cmpint(tl_icmp_error_before(b, 16, true, &type, &code), ==, v6_error);
+    }
+    b[0] = 3;
+    for (size_t off = 0; off < 8; off++)
+        g_assert_false(tl_icmp_error_before(b, off, false, &type, &code));
+    g_assert_true(tl_icmp_error_before(b, 8, false, &type, &code));
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
@@ -304,5 +328,6 @@ int main(int argc, char **argv)
     g_test_add_func("/locate/search-resumes", test_search_resumes);
     g_test_add_func("/locate/every-snap-length", test_every_snap_length);
     g_test_add_func("/locate/at-start", test_at_start);
+    g_test_add_func("/locate/icmp-error-before", test_icmp_error_before);
     return g_test_run();
 }
