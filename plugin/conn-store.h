@@ -7,9 +7,9 @@
  *     verdict of its connection before it, found again on a later pass from
  *     the packet itself (its tcp.stream and the connection's verdict chain);
  *   - a frame whose view cannot be derived that way (an ICMP error quoting a
- *     connection, data after the peer's FIN where the packet alone does not
- *     tell, a segment that could not be analysed): it keeps a 32-bit code in
- *     a short list of notes, also in frame order:
+ *     connection, data after the peer's FIN, a segment that could not be
+ *     analysed): it keeps a 32-bit code in a short list of notes, also in
+ *     frame order:
  *       bits 0-2  kind
  *       bit  3    the packet (the quoted one, for ICMP) came from the server
  *       bits 4-31 1-based index of the newest kept verdict of its connection
@@ -73,7 +73,7 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
 /* Is there room for a frame of n TCP layers (n connections and n verdicts)? */
 gboolean conn_store_has_room(guint n);
 /* Store a copy of v for the whole capture (tl_store); returns its 1-based
- * index. Needs conn_store_has_room. */
+ * index, 0 when memory ran out. Needs conn_store_has_room. */
 guint32 conn_store_add_verdict(const tl_verdict *v);
 /* A stored verdict by index, or NULL. */
 const tl_verdict *conn_store_verdict(guint32 index);

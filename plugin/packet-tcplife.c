@@ -153,15 +153,13 @@ static frame_kind plain_kind(tl_event event)
     }
 }
 
-/* A plain packet's kind as a later pass derives it, from the packet and the
- * states before it: payload from an end that knows of the peer's FIN is data
- * after FIN. The first pass notes every frame where the engine said otherwise
- * (a re-sent segment, say). */
-static frame_kind derived_kind(const tl_segment *seg, const tl_verdict *newest, tl_role sender)
+/* A plain packet's kind as a later pass derives it: from its payload alone.
+ * Not from the states before it, which a later packet may amend (crossing
+ * FINs rewrite CLOSE_WAIT): the first pass notes every frame where the engine
+ * said otherwise, i.e. every plain data after FIN. */
+static frame_kind derived_kind(const tl_segment *seg)
 {
-    if (!seg->len)
-        return FRAME_KIND_ACK;
-    return newest->state[sender] == TL_ST_CLOSE_WAIT ? FRAME_KIND_DATA_AFTER_FIN : FRAME_KIND_DATA;
+    return seg->len ? FRAME_KIND_DATA : FRAME_KIND_ACK;
 }
 
 /* Step one segment through its connection; returns the connection or NULL. */
@@ -230,12 +228,14 @@ static void analyse_frame(packet_info *pinfo, frame_view *view)
             view->kind = plain_kind((tl_event)v.event);
             view->from_server = v.sender == TL_SERVER;
             view->newest = tl_conn_newest(&rec->conn);
-            if (view->kind != derived_kind(&layers[i].seg, view->newest, (tl_role)v.sender))
+            if (view->kind != derived_kind(&layers[i].seg))
                 conn_store_note_frame(pinfo->num, FRAME_CODE(view->kind, view->from_server, rec->conn.last));
             return;
         }
         /* With several TCP layers every layer's verdict is stored, in a run. */
         guint32 index = conn_store_add_verdict(&v);
+        if (!index)
+            continue;
         if (result == TL_STEP_KEEP)
             tl_conn_keep(&rec->conn, index);
         if (view->kind == FRAME_KIND_NONE) {
@@ -270,7 +270,7 @@ static void recall_frame(packet_info *pinfo, gboolean derive, frame_view *view)
             return;
         gboolean from_a = conn_store_from_a(rec, &layers[0].src, layers[0].seg.sport);
         tl_role sender = from_a == rec->conn.a_is_client ? TL_CLIENT : TL_SERVER;
-        view->kind = derived_kind(&layers[0].seg, view->newest, sender);
+        view->kind = derived_kind(&layers[0].seg);
         view->from_server = sender == TL_SERVER;
         conn_store_remember(pinfo->num, rec);
     }

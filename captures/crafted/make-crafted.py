@@ -386,6 +386,24 @@ def icmp_errors(out):
     a.merged_close(0.4)                                                   # 10-12
 
 
+# 14. half-close-crossing-fins
+def half_close_crossing_fins(out):
+    # IPv4, client ISN 4400000, server ISN 6600000, port 40024 -> 80; handshake 1-3. The
+    # server's ACK of the client's FIN (frame 4, ack 4400002) is captured before that FIN
+    # (frame 5, seq 4400001): reordered on the way to the capture point. The server, knowing
+    # of the FIN, sends 10 new bytes (6) and 10 more (7), both with the older ack 4400001,
+    # then its own FIN (8, seq 6600021, ack 4400001), whose ACK does not cover the client's
+    # FIN: the FINs look crossed. Found by review: the crossing rewrites the server's
+    # CLOSE_WAIT in the frames before it, which a later pass must not read as "not after FIN".
+    a = Conn(out, 40024, 80, 4400000, 6600000, ts=False)
+    t = a.handshake(0)                                          # 1-3
+    a.s(t + 0.05, 'A', ack=4400002)                             # 4 ACK of the FIN, early
+    a.c(t + 0.0501, 'FA')                                       # 5 client FIN, seq 4400001
+    a.s(t + 0.06, 'PA', b'x' * 10, ack=4400001)                 # 6 data after FIN
+    a.s(t + 0.07, 'PA', b'y' * 10, ack=4400001)                 # 7 data after FIN
+    a.s(t + 0.08, 'FA', ack=4400001)                            # 8 server FIN
+
+
 CAPTURES = [
     ('synack-wrong-ack', synack_wrong_ack),
     ('handshake-ack-wrong', handshake_ack_wrong),
@@ -400,6 +418,7 @@ CAPTURES = [
     ('late-segment', late_segment),
     ('ip-fragments', ip_fragments),
     ('icmp-errors', icmp_errors),
+    ('half-close-crossing-fins', half_close_crossing_fins),
 ]
 
 
