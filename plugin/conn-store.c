@@ -402,22 +402,36 @@ const gap_rec *conn_store_gap(guint32 index)
     return index && index <= gaps.len ? chunked_at(&gaps, index - 1) : NULL;
 }
 
-static guint32 verdict_frame(guint32 i)
-{
-    return tl_stored(i + 1)->frame;
-}
+/* Item i of a list in frame order: its frame. */
+typedef guint32 (*frame_of_fn)(gconstpointer list, guint32 i);
 
-/* The first of verdicts [lo, hi) stored for a frame at or after frame. */
-static guint32 verdict_lower_bound(guint32 lo, guint32 hi, guint32 frame)
+/* The first i in [lo, hi) whose frame is at or after frame, hi if none. The
+ * verdict store, the frame notes and chain indices are all in frame order. */
+static guint32 first_at_or_after(gconstpointer list, frame_of_fn frame_of, guint32 lo, guint32 hi, guint64 frame)
 {
     while (lo < hi) {
         guint32 mid = lo + (hi - lo) / 2;
-        if (verdict_frame(mid) < frame)
+        if (frame_of(list, mid) < frame)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
+}
+
+static guint32 verdict_frame_of(gconstpointer list _U_, guint32 i)
+{
+    return tl_stored(i + 1)->frame;
+}
+
+static guint32 note_frame_of(gconstpointer list, guint32 i)
+{
+    return g_array_index((const GArray *)list, frame_note, i).frame;
+}
+
+static guint32 kept_frame_of(gconstpointer list, guint32 i)
+{
+    return ((const tl_verdict *)g_ptr_array_index((const GPtrArray *)list, i))->frame;
 }
 
 guint32 conn_store_first_verdict(guint32 frame)
@@ -426,19 +440,19 @@ guint32 conn_store_first_verdict(guint32 frame)
      * search's end, gallop forward; a frame before it searches the rest. */
     guint32 len = tl_stored_count(), i;
     guint32 hint = MIN(verdict_hint, len);
-    if (hint > 0 && verdict_frame(hint - 1) >= frame) {
-        i = verdict_lower_bound(0, hint, frame);
+    if (hint > 0 && verdict_frame_of(NULL, hint - 1) >= frame) {
+        i = first_at_or_after(NULL, verdict_frame_of, 0, hint, frame);
     } else {
         guint32 step = 1, hi = hint;
-        while (hi < len && verdict_frame(hi) < frame) {
+        while (hi < len && verdict_frame_of(NULL, hi) < frame) {
             hint = hi + 1;
             hi = len - hi > step ? hi + step : len;
             step *= 2;
         }
-        i = verdict_lower_bound(hint, hi, frame);
+        i = first_at_or_after(NULL, verdict_frame_of, hint, hi, frame);
     }
     verdict_hint = i;
-    return i < len && verdict_frame(i) == frame ? i + 1 : 0;
+    return i < len && verdict_frame_of(NULL, i) == frame ? i + 1 : 0;
 }
 
 /* rec's chain index, brought up to its newest kept verdict. */
@@ -477,16 +491,9 @@ const tl_verdict *conn_store_verdict_at(const conn_rec *rec, guint32 frame)
     if (!k)
         return NULL;
     /* The newest of the indexed ones at or before frame. */
-    const chain_index *index = chain_index_of(rec);
-    guint32 lo = 0, hi = index->kept->len;
-    while (lo < hi) {
-        guint32 mid = lo + (hi - lo) / 2;
-        if (((const tl_verdict *)index->kept->pdata[mid])->frame <= frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? index->kept->pdata[lo - 1] : NULL;
+    const GPtrArray *kept = chain_index_of(rec)->kept;
+    guint32 after = first_at_or_after(kept, kept_frame_of, 0, kept->len, (guint64)frame + 1);
+    return after ? g_ptr_array_index(kept, after - 1) : NULL;
 }
 
 const tl_verdict *conn_store_find_kept(const tl_conn *conn, guint32 frame)
@@ -524,17 +531,10 @@ gboolean conn_store_frame_note(guint32 frame, guint32 *code)
 {
     if (!frame_notes)
         return FALSE;
-    guint lo = 0, hi = frame_notes->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        if (g_array_index(frame_notes, frame_note, mid).frame < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == frame_notes->len || g_array_index(frame_notes, frame_note, lo).frame != frame)
+    guint32 i = first_at_or_after(frame_notes, note_frame_of, 0, frame_notes->len, frame);
+    if (i == frame_notes->len || g_array_index(frame_notes, frame_note, i).frame != frame)
         return FALSE;
-    *code = g_array_index(frame_notes, frame_note, lo).code;
+    *code = g_array_index(frame_notes, frame_note, i).code;
     return TRUE;
 }
 
