@@ -319,6 +319,8 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
     rec->tcp_stream = tcp_stream;
     rec->tuple = handle;
     rec->a_idx = a_idx;
+    rec->port[0] = sport;
+    rec->port[1] = dport;
     tuple_view tuple = tuple_at(handle);
     if (*tuple.last_slot)
         *prev = chunked_at(&conns, *tuple.last_slot - 1);
@@ -331,13 +333,12 @@ conn_rec *conn_store_open(guint32 tcp_stream, const address *src, guint16 sport,
 
 gboolean conn_store_from_a(const conn_rec *rec, const address *src, guint16 sport)
 {
-    tuple_view t = tuple_at(rec->tuple);
-    guint8 b_idx = !rec->a_idx;
-    if (sport != t.port[rec->a_idx])
+    if (sport != rec->port[0])
         return FALSE;
     /* Both ends on one port: only the address tells them apart. */
-    if (t.port[b_idx] != sport)
+    if (rec->port[1] != sport)
         return TRUE;
+    tuple_view t = tuple_at(rec->tuple);
     address a;
     tuple_address(&t, rec->a_idx, &a);
     return addresses_equal(src, &a);

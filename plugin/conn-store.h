@@ -46,6 +46,7 @@ typedef struct {
     guint32    a_idx : 1;
     guint32    last_gap;        /* index of the newest gap record, 0 if none */
     guint32    tcp_stream;
+    guint16    port[2];         /* of end a, end b: most packets' direction without the 4-tuple record */
 } conn_rec;
 
 /* The plain data after one kept verdict, up to the next: only the few kept
