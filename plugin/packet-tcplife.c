@@ -598,13 +598,13 @@ static void show_verdict(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
     const tl_conn *c = &rec->conn;
     proto_item *ti = NULL;
     if (tree) {
-        /* One formatting of the label, not the name and then an appended summary. */
-        ti = proto_tree_add_protocol_format(tree, proto_tcplife, tvb, 0, 0, "%s: %s, client %s, server %s",
-                                            proto_get_protocol_name(proto_tcplife),
-                                            tcplife_event_name(v->event),
-                                            tcplife_state_name(v->state[TL_CLIENT]),
-                                            tcplife_state_name(v->state[TL_SERVER]));
+        /* The summary appended to the name: one formatting, where
+         * proto_tree_add_protocol_format formats the value and the label
+         * apart (-T fields keeps a visible tree: every packet pays it). */
+        ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(ti);
+        proto_item_append_text(ti, ": %s, client %s, server %s", tcplife_event_name(v->event),
+                               tcplife_state_name(v->state[TL_CLIENT]), tcplife_state_name(v->state[TL_SERVER]));
         show_tree(proto_item_add_subtree(ti, ett_tcplife), tvb, pinfo, rec, v, summary);
     }
     show_findings(pinfo, ti, v, c);
@@ -622,9 +622,9 @@ static void show_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const char *sender = tcplife_role_name(view->from_server ? TL_SERVER : TL_CLIENT);
     proto_item *ti = NULL;
     if (tree) {
-        ti = proto_tree_add_protocol_format(tree, proto_tcplife, tvb, 0, 0, "%s: ICMP error for stream %u, quoting the %s",
-                                            proto_get_protocol_name(proto_tcplife), rec->tcp_stream, sender);
+        ti = proto_tree_add_item(tree, proto_tcplife, tvb, 0, 0, ENC_NA);
         proto_item_set_generated(ti);
+        proto_item_append_text(ti, ": ICMP error for stream %u, quoting the %s", rec->tcp_stream, sender);
         proto_tree *t = proto_item_add_subtree(ti, ett_tcplife);
         t = add_subtree(t, hf_icmp, ett_icmp, tvb);
         add_uint(t, hf_icmp_stream, tvb, rec->tcp_stream);
