@@ -330,11 +330,39 @@ scn_timewait-after-2msl() {
     cap_stop timewait-after-2msl
 }
 
+scn_keepalive() {
+    lab_up 0.05
+    cap_start keepalive
+    # The server answers, stays silent for 3 s, then closes first; meanwhile
+    # the client's keep-alive (idle and interval 1 s) probes the idle
+    # connection and the server's kernel answers every probe.
+    server --addr $S4 --mode first --request 100 --response 100 --close-delay 3; wait_listen
+    client --addr $S4 --request 100 --wait-eof --keepalive 1
+    wait_server
+    cap_stop keepalive
+}
+
+scn_keepalive-timeout() {
+    lab_up 0.05
+    cap_start keepalive-timeout
+    server --addr $S4 --request 100 --response 100 --timeout 10; wait_listen
+    # Once the response is in, the server's host goes dark (everything from
+    # the client is dropped): 2 keep-alive probes go unanswered, then the
+    # client's kernel gives up and resets the connection.
+    client --addr $S4 --request 100 --wait-eof --keepalive 1 --keepalive-probes 2 --timeout 10 &
+    local cli=$!
+    sleep 0.8
+    nft_server "ip saddr $C4 drop"
+    wait "$cli" || true
+    cap_stop keepalive-timeout
+    kill "$SRV_PID" 2>/dev/null || true
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
-     timewait-lost-final-ack timewait-after-2msl)
+     timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

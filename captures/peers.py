@@ -143,6 +143,13 @@ def client_once(index, args):
     fam = family_of(args.addr)
     sock = socket.socket(fam, socket.SOCK_STREAM)
     sock.settimeout(args.timeout)
+    if args.keepalive:
+        # Probe after this many idle seconds, then every as many; give up
+        # (the kernel resets the connection) after --keepalive-probes unanswered.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, args.keepalive)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, args.keepalive)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, args.keepalive_probes)
     if args.reuseaddr:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if args.bind_port:
@@ -227,6 +234,8 @@ def main():
     cli.add_argument("--close", choices=["close", "shutdown", "abort"], default="close")
     cli.add_argument("--wait-eof", action="store_true", help="read until the server's FIN before closing")
     cli.add_argument("--close-delay", type=float, default=0, help="with --wait-eof: seconds after EOF")
+    cli.add_argument("--keepalive", type=int, default=0, help="TCP keep-alive idle and interval, seconds")
+    cli.add_argument("--keepalive-probes", type=int, default=9, help="unanswered probes before the reset")
 
     args = ap.parse_args()
     server(args) if args.role == "server" else client(args)

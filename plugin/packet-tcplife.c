@@ -75,6 +75,7 @@ static int hf_close_fin_wait_2 = -1;
 static int hf_close_half_close = -1;
 static int hf_close_half_close_bytes = -1;
 static int hf_close_reset_kind = -1;
+static int hf_close_keepalive_probes = -1;
 static int hf_close_attempt = -1;
 static int hf_close_backoff = -1;
 
@@ -125,6 +126,7 @@ static expert_field ei_merged_fin_ack = EI_INIT;
 static expert_field ei_simultaneous_close = EI_INIT;
 static expert_field ei_half_close = EI_INIT;
 static expert_field ei_abort = EI_INIT;
+static expert_field ei_keepalive_timeout = EI_INIT;
 static expert_field ei_fin_retransmission = EI_INIT;
 static expert_field ei_timewait_reuse_unsafe = EI_INIT;
 static expert_field ei_timewait_reuse_safe = EI_INIT;
@@ -425,6 +427,8 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
         add_time(t, hf_close_fin_wait_2, tvb, times.fin_wait_2);
     if (c->reset_frame)
         add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
+    if (c->reset_frame && c->reset_probes)
+        add_uint(t, hf_close_keepalive_probes, tvb, c->reset_probes);
     if (v->event == TL_EV_FIN_RETRANS)
         add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);
 }
@@ -553,6 +557,14 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
             expert_add_info(pinfo, item, out->ei);
             break;
         }
+    }
+    /* The connection's first RST, sent after probes the peer never answered. */
+    if (v->event == TL_EV_RST && v->frame == c->reset_frame && c->reset_probes) {
+        col_append_sep_str(pinfo->cinfo, COL_INFO, " ", "[Keep-alive timeout]");
+        expert_add_info_format(pinfo, item, &ei_keepalive_timeout,
+                               "Reset after %s%u unanswered keep-alive probe%s: the %s gave up on a silent peer",
+                               c->reset_probes == 15 ? "at least " : "", c->reset_probes,
+                               c->reset_probes == 1 ? "" : "s", tcplife_role_name(c->reset_sender));
     }
 }
 
@@ -808,6 +820,8 @@ void proto_register_tcplife(void)
             "Payload the passive side sent after the first FIN reached it", HFILL } },
         { &hf_close_reset_kind, { "Reset kind", "tcplife.close.reset_kind", FT_STRING, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
+        { &hf_close_keepalive_probes, { "Keep-alive probes before the reset", "tcplife.close.keepalive_probes", FT_UINT8, BASE_DEC, NULL, 0x0,
+            "Keep-alive probes the resetting end sent in a row, unanswered, right before its RST: a keep-alive timeout (15: 15 or more)", HFILL } },
         { &hf_close_attempt, { "FIN attempt", "tcplife.close.attempt", FT_UINT16, BASE_DEC, NULL, 0x0,
             "Copy number of this FIN (the first is 1)", HFILL } },
         { &hf_close_backoff, { "FIN backoff", "tcplife.close.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
@@ -887,6 +901,8 @@ void proto_register_tcplife(void)
             "Half-close: data after the peer's FIN", EXPFILL } },
         { &ei_abort, { "tcplife.analysis.abort", PI_SEQUENCE, PI_WARN,
             "Connection aborted by a RST", EXPFILL } },
+        { &ei_keepalive_timeout, { "tcplife.analysis.keepalive_timeout", PI_SEQUENCE, PI_WARN,
+            "Reset after unanswered keep-alive probes: keep-alive timeout", EXPFILL } },
         { &ei_fin_retransmission, { "tcplife.analysis.fin_retransmission", PI_SEQUENCE, PI_NOTE,
             "FIN retransmission", EXPFILL } },
         { &ei_timewait_reuse_unsafe, { "tcplife.analysis.timewait_reuse", PI_SEQUENCE, PI_WARN,

@@ -66,6 +66,7 @@ FIELDS = [
     "tcplife.close.half_close",
     "tcplife.close.half_close_bytes",
     "tcplife.close.reset_kind",
+    "tcplife.close.keepalive_probes",
     "tcplife.close.attempt",
     "tcplife.close.backoff",
     # TIME_WAIT and 4-tuple reuse
@@ -111,6 +112,7 @@ EXPERTS = [
     "tcplife.analysis.simultaneous_close",
     "tcplife.analysis.half_close",
     "tcplife.analysis.abort",
+    "tcplife.analysis.keepalive_timeout",
     "tcplife.analysis.fin_retransmission",
     "tcplife.analysis.timewait_reuse",
     "tcplife.analysis.timewait_fin_retransmission",

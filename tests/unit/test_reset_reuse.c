@@ -1,4 +1,4 @@
-/* test_reset_reuse.c — RSTs (refused, abort, during and after close) and the
+/* test_reset_reuse.c — RSTs (refused, abort, keep-alive timeout, during and after close) and the
  * SYNs that open a new connection on the same 4-tuple (TL_STEP_NEW_CONN)
  * (docs/semantics.md, "States" and "Close"; lifecycle.h, tl_conn_step).
  * The initiator of a reset close is not asserted: the spec defines it only as
@@ -39,6 +39,83 @@ static void test_abort(script *s)
     g_assert_cmpuint(s->conn.reset_frame, ==, v->frame);
     assert_reset_kind(s, TL_RESET_ABORT);
     assert_close_type(s, TL_CLOSE_RESET);
+}
+
+/* A keep-alive probe of `from`: an ACK one below its next sequence number,
+ * len 0 (Linux, BSD) or 1 (Windows), acknowledging all the peer sent. */
+static const tl_verdict *probe(script *s, tl_role from, uint32_t len)
+{
+    return tx_raw(s, from, TL_ACK, next_seq(s, from) - 1, next_seq(s, (tl_role)!from), len);
+}
+
+/* The client's data is acknowledged; then idle. */
+static void open_and_idle(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx(s, TL_SERVER, TL_ACK, 0);
+}
+
+/* Probes the peer never answers, then the prober's RST: a keep-alive
+ * timeout. The probes themselves are plain ACKs. */
+static void test_keepalive_timeout(script *s)
+{
+    open_and_idle(s);
+    for (int i = 0; i < 2; i++) {
+        wait_ns(s, SEC);
+        const tl_verdict *p = probe(s, TL_CLIENT, 0);
+        assert_step(s, TL_STEP_PLAIN);
+        assert_event(p, TL_EV_ACK);
+    }
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    assert_finding(v, TL_FIND_ABORT);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 2);
+}
+
+/* Windows probes carry one byte; a count saturates at 15. */
+static void test_keepalive_one_byte_saturates(script *s)
+{
+    open_and_idle(s);
+    for (int i = 0; i < 20; i++)
+        probe(s, TL_CLIENT, 1);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 100);
+    tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 15);
+}
+
+/* Only probes since the peer last sent count; data restarts the count. */
+static void test_keepalive_answered(script *s)
+{
+    open_and_idle(s);
+    probe(s, TL_CLIENT, 0);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    probe(s, TL_CLIENT, 0);
+    probe(s, TL_CLIENT, 0);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    probe(s, TL_CLIENT, 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 1);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 0);
+    tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 0);
+}
+
+/* A re-sent last byte the peer has not acknowledged is no probe; nor does
+ * the peer's RST after probes make a keep-alive timeout. */
+static void test_keepalive_lookalikes(script *s)
+{
+    open_and_idle(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 1);
+    for (int i = 0; i < 3; i++)
+        resend(s, TL_CLIENT);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 0);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    probe(s, TL_CLIENT, 0);
+    probe(s, TL_CLIENT, 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 2);
+    tx(s, TL_SERVER, TL_RST | TL_ACK, 0);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 0);
 }
 
 static void test_during_close(script *s)
@@ -179,6 +256,10 @@ int main(int argc, char **argv)
     script_test_init(&argc, &argv);
     script_test_add("/reset/refused", test_refused);
     script_test_add("/reset/abort", test_abort);
+    script_test_add("/reset/keepalive-timeout", test_keepalive_timeout);
+    script_test_add("/reset/keepalive-one-byte-saturates", test_keepalive_one_byte_saturates);
+    script_test_add("/reset/keepalive-answered", test_keepalive_answered);
+    script_test_add("/reset/keepalive-lookalikes", test_keepalive_lookalikes);
     script_test_add("/reset/during-close", test_during_close);
     script_test_add("/reset/after-close", test_after_close);
     script_test_add("/reset/leftovers", test_leftovers_after_rst);
