@@ -562,9 +562,9 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
     if (v->event == TL_EV_RST && v->frame == c->reset_frame && c->reset_probes) {
         col_append_sep_str(pinfo->cinfo, COL_INFO, " ", "[Keep-alive timeout]");
         expert_add_info_format(pinfo, item, &ei_keepalive_timeout,
-                               "Reset after %s%u unanswered keep-alive probe%s: the %s gave up on a silent peer",
+                               "Reset after %s%u unanswered keep-alive probes: the %s gave up on a silent peer",
                                c->reset_probes == 15 ? "at least " : "", c->reset_probes,
-                               c->reset_probes == 1 ? "" : "s", tcplife_role_name(c->reset_sender));
+                               tcplife_role_name(c->reset_sender));
     }
 }
 
@@ -821,7 +821,7 @@ void proto_register_tcplife(void)
         { &hf_close_reset_kind, { "Reset kind", "tcplife.close.reset_kind", FT_STRING, BASE_NONE, NULL, 0x0,
             NULL, HFILL } },
         { &hf_close_keepalive_probes, { "Keep-alive probes before the reset", "tcplife.close.keepalive_probes", FT_UINT8, BASE_DEC, NULL, 0x0,
-            "Keep-alive probes the resetting end sent in a row, unanswered, right before its RST: a keep-alive timeout (15: 15 or more)", HFILL } },
+            "Keep-alive probes (two or more) the resetting end sent in a row, unanswered, right before its RST: a keep-alive timeout (15: 15 or more)", HFILL } },
         { &hf_close_attempt, { "FIN attempt", "tcplife.close.attempt", FT_UINT16, BASE_DEC, NULL, 0x0,
             "Copy number of this FIN (the first is 1)", HFILL } },
         { &hf_close_backoff, { "FIN backoff", "tcplife.close.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,

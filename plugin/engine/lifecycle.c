@@ -207,7 +207,9 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     if (!conn->reset_frame) {
         conn->reset_frame = seg->frame;
         conn->reset_sender = from;
-        conn->reset_probes = conn->end[from].probes;
+        /* One probe and a RST within a round trip is an application's abort as
+         * often as a timeout; a stack gives up after several (Linux 9, Windows 10). */
+        conn->reset_probes = conn->end[from].probes >= 2 ? conn->end[from].probes : 0;
         if (from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT && !conn->synack_frame) {
             conn->reset_kind = TL_RESET_REFUSED;
             conn->refused = true;
@@ -629,22 +631,26 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
 }
 
 /* A keep-alive probe (RFC 9293 3.8.4), as Linux, the BSDs and Windows send
- * it: an ACK at most one byte long, one below the next sequence number, from
- * an end whose every byte the peer has acknowledged -- so not a re-sent last
- * byte. (A zero-window probe looks the same, but a sender gives up on those
- * without a RST.) */
-static bool is_keepalive_probe(const tl_end *x, const tl_end *y, const tl_segment *seg)
+ * it: an ACK at most one byte long, one below all the peer acknowledged, from
+ * an end with nothing unacknowledged -- so not a re-sent last byte. Its next
+ * sequence number is that ACK, or, picked up mid-stream, a guess that can be
+ * lower (a first probe seen). A zero-window probe has the same shape: none
+ * counts while the peer's window is closed. */
+static bool is_keepalive_probe(const tl_conn *conn, const tl_end *x, const tl_end *y, const tl_segment *seg)
 {
-    return x->nxt_known && seg->len <= 1 && seg->seq == x->nxt - 1
-           && (seg->flags & (TL_SYN | TL_FIN | TL_RST | TL_ACK)) == TL_ACK
-           && y->acked_any && y->max_ack == x->nxt;
+    if (seg->len > 1 || (seg->flags & (TL_SYN | TL_FIN | TL_RST | TL_ACK)) != TL_ACK
+        || !x->nxt_known || !y->acked_any || y->zero_window || seg->seq + 1 != y->max_ack)
+        return false;
+    return x->nxt == y->max_ack || (conn->missing && SEQ_LT(x->nxt, y->max_ack));
 }
 
 /* Count the sender's probes in a row; anything from an end answers the
  * other's. */
-static void count_probes(tl_conn *conn, tl_role from, bool probe)
+static void count_probes(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe)
 {
     tl_end *x = &conn->end[from];
+    if (!(seg->flags & (TL_SYN | TL_RST)))
+        x->zero_window = seg->win == 0;
     if (!probe)
         x->probes = 0;
     else if (x->probes < 15)
@@ -662,7 +668,7 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
 
     tl_role from = sender_of(conn, seg);
     uint8_t before[2] = { conn->end[TL_CLIENT].state, conn->end[TL_SERVER].state };
-    bool probe = is_keepalive_probe(&conn->end[from], &conn->end[!from], seg);
+    bool probe = is_keepalive_probe(conn, &conn->end[from], &conn->end[!from], seg);
 
     /* A TIME_WAIT end is CLOSED by the first packet after its 2MSL. */
     for (int i = 0; i < 2; i++) {
@@ -696,7 +702,7 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     else
         on_segment(conn, seg, from, v);
 
-    count_probes(conn, from, probe);
+    count_probes(conn, seg, from, probe);
     if (seg->has_ts) {
         conn->end[from].last_tsval = seg->tsval;
         conn->end[from].has_tsval = true;

@@ -130,6 +130,7 @@ typedef struct {
     uint32_t tsecr;
     uint16_t sport;
     uint16_t dport;
+    uint16_t win;           /* window field, unscaled */
     uint16_t mss;           /* MSS option, 0 when absent */
     uint8_t  flags;         /* TL_* bits */
     int8_t   wscale;        /* window scale shift, -1 when absent */
@@ -195,6 +196,7 @@ typedef struct {
     bool     has_tsval : 1;
     bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
     unsigned probes : 4;        /* keep-alive probes sent in a row since the peer last sent (saturates) */
+    bool     zero_window : 1;   /* its latest segment (not SYN or RST) advertised a zero window */
 } tl_end;
 
 /* One per connection for the whole capture: no padding, flags as bits. */
@@ -226,8 +228,8 @@ typedef struct {
     unsigned reset_sender : 1;          /* tl_role, valid when reset_frame */
     unsigned reset_kind : 3;            /* tl_reset_kind */
     unsigned passive_prev_state : 4;    /* the second closer's tl_state before the first FIN */
-    unsigned reset_probes : 4;          /* unanswered keep-alive probes the first RST's sender sent
-                                           just before it: a keep-alive timeout (saturates at 15) */
+    unsigned reset_probes : 4;          /* unanswered keep-alive probes (two or more) the first RST's
+                                           sender sent just before it: a keep-alive timeout (saturates at 15) */
     bool     started : 1;
     bool     a_is_client : 1;
     bool     role_guessed : 1;

@@ -62,6 +62,7 @@ bool tl_parse_tcp_header(const unsigned char *hdr, size_t captured, tl_segment *
     seg->seq = tl_get32(hdr + 4);
     seg->ack = tl_get32(hdr + 8);
     seg->flags = hdr[13];
+    seg->win = tl_get16(hdr + 14);
     seg->mss = 0;
     seg->wscale = -1;
     seg->sack_perm = false;

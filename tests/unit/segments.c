@@ -77,6 +77,7 @@ tl_segment seg_make(const script *s, tl_role from, uint8_t flags, uint32_t seq, 
     seg.dport = from == TL_CLIENT ? SERVER_PORT : CLIENT_PORT;
     seg.flags = flags;
     seg.wscale = -1;
+    seg.win = 65535;
     seg.from_a = s->first_sender < 0 || (int)from == s->first_sender;
     return seg;
 }

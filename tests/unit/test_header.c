@@ -8,7 +8,7 @@
 
 #define MAX_HDR 60
 
-/* A header from 40000 to 80, seq 0x01020304, ack 0xa0b0c0d0, SYN+ACK, with
+/* A header from 40000 to 80, seq 0x01020304, ack 0xa0b0c0d0, SYN+ACK, window 64240, with
  * opts (padded to whole words) as its options; returns its length. */
 static size_t build_header(unsigned char *hdr, const unsigned char *opts, size_t opt_len)
 {
@@ -17,7 +17,7 @@ static size_t build_header(unsigned char *hdr, const unsigned char *opts, size_t
         0x01, 0x02, 0x03, 0x04,         /* seq */
         0xa0, 0xb0, 0xc0, 0xd0,         /* ack */
         0x00, TL_SYN | TL_ACK,          /* data offset set below */
-        0xff, 0xff, 0x00, 0x00, 0x00, 0x00
+        0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00      /* window 64240 */
     };
     size_t len = 20 + (opt_len + 3) / 4 * 4;
     g_assert_cmpuint(len, <=, MAX_HDR);
@@ -66,6 +66,7 @@ static void test_fixed_header(void)
     g_assert_cmphex(seg.seq, ==, 0x01020304);
     g_assert_cmphex(seg.ack, ==, 0xa0b0c0d0);
     g_assert_cmphex(seg.flags, ==, TL_SYN | TL_ACK);
+    g_assert_cmpuint(seg.win, ==, 64240);
     assert_no_options(&seg);
 }
 

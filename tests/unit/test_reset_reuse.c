@@ -101,6 +101,48 @@ static void test_keepalive_answered(script *s)
     g_assert_cmpuint(s->conn.reset_probes, ==, 0);
 }
 
+/* Picked up while idle: the first probe seen makes the prober's next
+ * sequence number a guess one too low; the peer's ACK sets it right. */
+static void test_keepalive_mid_stream(script *s)
+{
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    g_assert_true(s->conn.missing);
+    tx_raw(s, TL_SERVER, TL_ACK, 7000, 1000, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    tx_raw(s, TL_CLIENT, TL_RST | TL_ACK, 1000, 7000, 0);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 2);
+}
+
+/* One probe, then the prober's RST: as often an application's abort, so no
+ * keep-alive timeout (a stack gives up after several). */
+static void test_keepalive_single_probe(script *s)
+{
+    open_and_idle(s);
+    probe(s, TL_CLIENT, 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 1);
+    tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    g_assert_cmpuint(s->conn.reset_probes, ==, 0);
+}
+
+/* Behind a zero window the same shape is a zero-window probe: none counts
+ * until the peer opens its window again. */
+static void test_keepalive_zero_window(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tl_segment closed = seg_make(s, TL_SERVER, TL_ACK, next_seq(s, TL_SERVER), next_seq(s, TL_CLIENT), 0);
+    closed.win = 0;
+    tx_seg(s, &closed);
+    for (int i = 0; i < 3; i++)
+        probe(s, TL_CLIENT, 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 0);
+    tx(s, TL_SERVER, TL_ACK, 0);
+    probe(s, TL_CLIENT, 0);
+    probe(s, TL_CLIENT, 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].probes, ==, 2);
+}
+
 /* A re-sent last byte the peer has not acknowledged is no probe; nor does
  * the peer's RST after probes make a keep-alive timeout. */
 static void test_keepalive_lookalikes(script *s)
@@ -260,6 +302,9 @@ int main(int argc, char **argv)
     script_test_add("/reset/keepalive-one-byte-saturates", test_keepalive_one_byte_saturates);
     script_test_add("/reset/keepalive-answered", test_keepalive_answered);
     script_test_add("/reset/keepalive-lookalikes", test_keepalive_lookalikes);
+    script_test_add("/reset/keepalive-mid-stream", test_keepalive_mid_stream);
+    script_test_add("/reset/keepalive-single-probe", test_keepalive_single_probe);
+    script_test_add("/reset/keepalive-zero-window", test_keepalive_zero_window);
     script_test_add("/reset/during-close", test_during_close);
     script_test_add("/reset/after-close", test_after_close);
     script_test_add("/reset/leftovers", test_leftovers_after_rst);
