@@ -142,7 +142,7 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
     if (v->findings & TL_FIND_TW_REUSE)
         g_ptr_array_add(notes, g_strdup_printf("reuses the 4-tuple %.3f s into TIME_WAIT (%s)",
                                                conn_store_reuse_after(c) / 1e9, c->reuse_safe ? "safe" : "unsafe"));
-    if (v->event == TL_EV_RST && v->frame == c->reset_frame && c->reset_probes)
+    if (v->findings & TL_FIND_KEEPALIVE_TIMEOUT)
         g_ptr_array_add(notes, g_strdup_printf("keep-alive timeout: %s%u unanswered probes",
                                                c->reset_probes == 15 ? "at least " : "", c->reset_probes));
 }

@@ -520,6 +520,7 @@ static const finding_output finding_outputs[] = {
     { TL_FIND_SIMUL_CLOSE,      &ei_simultaneous_close,          "Simultaneous close" },
     { TL_FIND_HALF_CLOSE,       &ei_half_close,                  "Half-close" },
     { TL_FIND_ABORT,            &ei_abort,                       "Abort" },
+    { TL_FIND_KEEPALIVE_TIMEOUT, &ei_keepalive_timeout,          "Keep-alive timeout" },
     { TL_FIND_FIN_RETRANS,      &ei_fin_retransmission,          "FIN retransmission" },
     { TL_FIND_TW_REUSE,         &ei_timewait_reuse_safe,         "TIME_WAIT reuse" },
     { TL_FIND_TW_FIN_RETRANS,   &ei_timewait_fin_retransmission, "FIN retransmission in TIME_WAIT" },
@@ -553,18 +554,16 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
                                    c->reuse_safe ? "safe: ISN or timestamp above the old ones" :
                                                    "unsafe: neither ISN nor timestamp above the old ones");
             break;
+        case TL_FIND_KEEPALIVE_TIMEOUT:
+            expert_add_info_format(pinfo, item, out->ei,
+                                   "Reset after %s%u unanswered keep-alive probes: the %s gave up on a silent peer",
+                                   c->reset_probes == 15 ? "at least " : "", c->reset_probes,
+                                   tcplife_role_name(c->reset_sender));
+            break;
         default:
             expert_add_info(pinfo, item, out->ei);
             break;
         }
-    }
-    /* The connection's first RST, sent after probes the peer never answered. */
-    if (v->event == TL_EV_RST && v->frame == c->reset_frame && c->reset_probes) {
-        col_append_sep_str(pinfo->cinfo, COL_INFO, " ", "[Keep-alive timeout]");
-        expert_add_info_format(pinfo, item, &ei_keepalive_timeout,
-                               "Reset after %s%u unanswered keep-alive probes: the %s gave up on a silent peer",
-                               c->reset_probes == 15 ? "at least " : "", c->reset_probes,
-                               tcplife_role_name(c->reset_sender));
     }
 }
 

@@ -7,7 +7,7 @@
 
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
-static_assert(TL_FIND_TW_ASSASSINATION < 1u << 17, "tl_verdict.findings has 17 bits");
+static_assert(TL_FIND_KEEPALIVE_TIMEOUT < 1u << 18, "tl_verdict.findings has 18 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -209,7 +209,10 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         conn->reset_sender = from;
         /* One probe and a RST within a round trip is an application's abort as
          * often as a timeout; a stack gives up after several (Linux 9, Windows 10). */
-        conn->reset_probes = conn->end[from].probes >= 2 ? conn->end[from].probes : 0;
+        if (conn->probe_sender == from && conn->probe_run >= 2) {
+            conn->reset_probes = conn->probe_run;
+            v->findings |= TL_FIND_KEEPALIVE_TIMEOUT;
+        }
         if (from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT && !conn->synack_frame) {
             conn->reset_kind = TL_RESET_REFUSED;
             conn->refused = true;
@@ -644,18 +647,15 @@ static bool is_keepalive_probe(const tl_conn *conn, const tl_end *x, const tl_en
     return x->nxt == y->max_ack || (conn->missing && SEQ_LT(x->nxt, y->max_ack));
 }
 
-/* Count the sender's probes in a row; anything from an end answers the
- * other's. */
-static void count_probes(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe)
+/* Count the probes of one end in a row: anything else, from either end,
+ * ends the run (the peer's segment answers them). */
+static void count_probes(tl_conn *conn, tl_role from, bool probe)
 {
-    tl_end *x = &conn->end[from];
-    if (!(seg->flags & (TL_SYN | TL_RST)))
-        x->zero_window = seg->win == 0;
-    if (!probe)
-        x->probes = 0;
-    else if (x->probes < 15)
-        x->probes++;
-    conn->end[!from].probes = 0;
+    if (!probe || conn->probe_sender != from)
+        conn->probe_run = 0;
+    conn->probe_sender = from;
+    if (probe && conn->probe_run < 15)
+        conn->probe_run++;
 }
 
 tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v, tl_gap *gap)
@@ -702,7 +702,9 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     else
         on_segment(conn, seg, from, v);
 
-    count_probes(conn, seg, from, probe);
+    count_probes(conn, from, probe);
+    if (!(seg->flags & (TL_SYN | TL_RST)))
+        conn->end[from].zero_window = seg->win == 0;
     if (seg->has_ts) {
         conn->end[from].last_tsval = seg->tsval;
         conn->end[from].has_tsval = true;

@@ -82,7 +82,8 @@ enum {
     TL_FIND_TW_FIN_RETRANS  = 1u << 13,   /* peer re-sent its FIN while this end waits in TIME_WAIT */
     TL_FIND_TW_REACK        = 1u << 14,   /* the TIME_WAIT end acknowledged the re-sent FIN */
     TL_FIND_LATE_SEGMENT    = 1u << 15,   /* payload or FIN of a connection already over */
-    TL_FIND_TW_ASSASSINATION = 1u << 16   /* RST received in TIME_WAIT (RFC 1337) */
+    TL_FIND_TW_ASSASSINATION = 1u << 16,  /* RST received in TIME_WAIT (RFC 1337) */
+    TL_FIND_KEEPALIVE_TIMEOUT = 1u << 17  /* the first RST, after its sender's unanswered keep-alive probes */
 };
 
 typedef enum {
@@ -155,7 +156,7 @@ typedef struct tl_verdict {
     uint32_t ack_got;       /* the segment's raw ACK number */
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
     unsigned event : 4;     /* tl_event */
-    unsigned findings : 17; /* TL_FIND_* */
+    unsigned findings : 18; /* TL_FIND_* */
     unsigned flags : 8;     /* TL_* bits of the segment */
     unsigned sender : 1;    /* tl_role */
     bool     ack_checked : 1;
@@ -195,7 +196,6 @@ typedef struct {
     bool     syn_data : 1;
     bool     has_tsval : 1;
     bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
-    unsigned probes : 4;        /* keep-alive probes sent in a row since the peer last sent (saturates) */
     bool     zero_window : 1;   /* its latest segment (not SYN or RST) advertised a zero window */
 } tl_end;
 
@@ -230,6 +230,9 @@ typedef struct {
     unsigned passive_prev_state : 4;    /* the second closer's tl_state before the first FIN */
     unsigned reset_probes : 4;          /* unanswered keep-alive probes (two or more) the first RST's
                                            sender sent just before it: a keep-alive timeout (saturates at 15) */
+    unsigned probe_run : 4;             /* keep-alive probes probe_sender sent in a row, nothing else
+                                           from either end in between (saturates at 15) */
+    unsigned probe_sender : 1;          /* tl_role */
     bool     started : 1;
     bool     a_is_client : 1;
     bool     role_guessed : 1;
