@@ -358,11 +358,27 @@ scn_keepalive-timeout() {
     kill "$SRV_PID" 2>/dev/null || true
 }
 
+scn_keepalive-stale() {
+    lab_up 0.05
+    cap_start keepalive-stale
+    # The server answers, then loses the connection without a word, as a
+    # restarted host does: it closes with a RST (SO_LINGER 0) that its own
+    # output chain drops (RST+ACK only). The client's first keep-alive probe
+    # (idle 1 s) reaches a kernel with no such connection, whose bare RST
+    # passes the rule.
+    server --addr $S4 --mode first --request 100 --response 100 --close-delay 0.2 --abort \
+        --before-close "nft add table inet tlo && nft add chain inet tlo out '{ type filter hook output priority 0; }' && nft add rule inet tlo out 'tcp flags & (rst | ack) == rst | ack drop'"
+    wait_listen
+    client --addr $S4 --request 100 --wait-eof --keepalive 1 --timeout 10
+    wait_server
+    cap_stop keepalive-stale
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
-     timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout)
+     timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

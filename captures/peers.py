@@ -100,6 +100,9 @@ def serve_one(conn, index, args):
                 time.sleep(args.write_interval)
         if args.before_close:
             subprocess.run(args.before_close, shell=True, check=True, timeout=5)
+        if args.abort:
+            # SO_LINGER {on, 0}: close() discards everything and sends RST.
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.close()
         log(f"server: connection {index + 1} closed")
     except OSError as err:
@@ -225,6 +228,7 @@ def main():
     srv.add_argument("--writes", type=int, default=10, help="writes in half/stream mode")
     srv.add_argument("--write-interval", type=float, default=0.1)
     srv.add_argument("--before-close", help="shell command run just before close() (e.g. add an nft rule)")
+    srv.add_argument("--abort", action="store_true", help="close with a RST (SO_LINGER {1, 0})")
 
     cli = sub.add_parser("client", parents=[common])
     cli.add_argument("--count", type=int, default=1, help="connections, one after the other")

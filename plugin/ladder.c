@@ -145,6 +145,9 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
     if (v->findings & TL_FIND_KEEPALIVE_TIMEOUT)
         g_ptr_array_add(notes, g_strdup_printf("keep-alive timeout: %s%u unanswered probes",
                                                c->reset_probes == 15 ? "at least " : "", c->reset_probes));
+    if (v->findings & TL_FIND_STALE)
+        g_ptr_array_add(notes, g_strdup_printf("stale: answering a keep-alive probe, the %s side did not know the connection",
+                                               tcplife_role_name(v->sender)));
 }
 
 static void repeat(GString *out, const char *unit, int n)

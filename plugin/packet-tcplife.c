@@ -76,6 +76,7 @@ static int hf_close_half_close = -1;
 static int hf_close_half_close_bytes = -1;
 static int hf_close_reset_kind = -1;
 static int hf_close_keepalive_probes = -1;
+static int hf_close_stale = -1;
 static int hf_close_attempt = -1;
 static int hf_close_backoff = -1;
 
@@ -127,6 +128,7 @@ static expert_field ei_simultaneous_close = EI_INIT;
 static expert_field ei_half_close = EI_INIT;
 static expert_field ei_abort = EI_INIT;
 static expert_field ei_keepalive_timeout = EI_INIT;
+static expert_field ei_stale_connection = EI_INIT;
 static expert_field ei_fin_retransmission = EI_INIT;
 static expert_field ei_timewait_reuse_unsafe = EI_INIT;
 static expert_field ei_timewait_reuse_safe = EI_INIT;
@@ -429,6 +431,8 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
         add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
     if (c->reset_frame && c->reset_probes)
         add_uint(t, hf_close_keepalive_probes, tvb, c->reset_probes);
+    if (c->reset_kind == TL_RESET_ABORT)
+        add_bool(t, hf_close_stale, tvb, c->stale);
     if (v->event == TL_EV_FIN_RETRANS)
         add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);
 }
@@ -521,6 +525,7 @@ static const finding_output finding_outputs[] = {
     { TL_FIND_HALF_CLOSE,       &ei_half_close,                  "Half-close" },
     { TL_FIND_ABORT,            &ei_abort,                       "Abort" },
     { TL_FIND_KEEPALIVE_TIMEOUT, &ei_keepalive_timeout,          "Keep-alive timeout" },
+    { TL_FIND_STALE,            &ei_stale_connection,            "Stale connection" },
     { TL_FIND_FIN_RETRANS,      &ei_fin_retransmission,          "FIN retransmission" },
     { TL_FIND_TW_REUSE,         &ei_timewait_reuse_safe,         "TIME_WAIT reuse" },
     { TL_FIND_TW_FIN_RETRANS,   &ei_timewait_fin_retransmission, "FIN retransmission in TIME_WAIT" },
@@ -558,6 +563,12 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
             expert_add_info_format(pinfo, item, out->ei,
                                    "Reset after %s%u unanswered keep-alive probes: the %s gave up on a silent peer",
                                    c->reset_probes == 15 ? "at least " : "", c->reset_probes,
+                                   tcplife_role_name(c->reset_sender));
+            break;
+        case TL_FIND_STALE:
+            expert_add_info_format(pinfo, item, out->ei,
+                                   "Keep-alive probe answered by a bare RST: the %s's host, or a middlebox for it,"
+                                   " did not know the connection (restart, state timeout, lost RST)",
                                    tcplife_role_name(c->reset_sender));
             break;
         default:
@@ -821,6 +832,8 @@ void proto_register_tcplife(void)
             NULL, HFILL } },
         { &hf_close_keepalive_probes, { "Keep-alive probes before the reset", "tcplife.close.keepalive_probes", FT_UINT8, BASE_DEC, NULL, 0x0,
             "Keep-alive probes (two or more) the resetting end sent in a row, unanswered, right before its RST: a keep-alive timeout (15: 15 or more)", HFILL } },
+        { &hf_close_stale, { "Stale connection", "tcplife.close.stale", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+            "The first RST was a bare RST answering the peer's keep-alive probe with its ACK number: it came from no live socket of this connection", HFILL } },
         { &hf_close_attempt, { "FIN attempt", "tcplife.close.attempt", FT_UINT16, BASE_DEC, NULL, 0x0,
             "Copy number of this FIN (the first is 1)", HFILL } },
         { &hf_close_backoff, { "FIN backoff", "tcplife.close.backoff", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
@@ -902,6 +915,8 @@ void proto_register_tcplife(void)
             "Connection aborted by a RST", EXPFILL } },
         { &ei_keepalive_timeout, { "tcplife.analysis.keepalive_timeout", PI_SEQUENCE, PI_WARN,
             "Reset after unanswered keep-alive probes: keep-alive timeout", EXPFILL } },
+        { &ei_stale_connection, { "tcplife.analysis.stale_connection", PI_SEQUENCE, PI_WARN,
+            "Keep-alive probe answered as by a TCP with no such connection: stale connection", EXPFILL } },
         { &ei_fin_retransmission, { "tcplife.analysis.fin_retransmission", PI_SEQUENCE, PI_NOTE,
             "FIN retransmission", EXPFILL } },
         { &ei_timewait_reuse_unsafe, { "tcplife.analysis.timewait_reuse", PI_SEQUENCE, PI_WARN,

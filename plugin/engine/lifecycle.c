@@ -7,7 +7,8 @@
 
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
-static_assert(TL_FIND_KEEPALIVE_TIMEOUT < 1u << 18, "tl_verdict.findings has 18 bits");
+/* No bit is left in that word: a further finding grows tl_verdict past 40 bytes (test_layout). */
+static_assert(TL_FIND_STALE < 1u << 19, "tl_verdict.findings has 19 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -199,6 +200,19 @@ static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, bool of_fin)
         x->wrong_ack_frame = v->frame;
 }
 
+/* A TCP with no connection for a segment (a restarted host, a middlebox that
+ * dropped the state) answers one with the ACK bit by a bare RST whose seq is
+ * that ACK (RFC 9293 3.10.7.1); a live end answers a keep-alive probe with an
+ * ACK. Only after a probe: after data the same RST is also how an RFC 793
+ * stack aborts (<SEQ=SND.NXT><CTL=RST>) once everything is acknowledged. */
+static bool answers_probe_as_unknown(const tl_conn *conn, const tl_segment *seg, tl_role from)
+{
+    const tl_end *peer = &conn->end[!from];
+    return !(seg->flags & TL_ACK) && conn->probe_sender != from && conn->probe_run > 0
+           && seg->seq == peer->max_ack
+           && conn->end[from].state == TL_ST_ESTABLISHED && peer->state == TL_ST_ESTABLISHED;
+}
+
 static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
 {
     v->event = TL_EV_RST;
@@ -220,6 +234,10 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         } else if (!conn->fin_frame) {
             conn->reset_kind = TL_RESET_ABORT;
             v->findings |= TL_FIND_ABORT;
+            if (answers_probe_as_unknown(conn, seg, from)) {
+                conn->stale = true;
+                v->findings |= TL_FIND_STALE;
+            }
         } else if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked) {
             conn->reset_kind = TL_RESET_AFTER_CLOSE;
         } else {

@@ -83,7 +83,8 @@ enum {
     TL_FIND_TW_REACK        = 1u << 14,   /* the TIME_WAIT end acknowledged the re-sent FIN */
     TL_FIND_LATE_SEGMENT    = 1u << 15,   /* payload or FIN of a connection already over */
     TL_FIND_TW_ASSASSINATION = 1u << 16,  /* RST received in TIME_WAIT (RFC 1337) */
-    TL_FIND_KEEPALIVE_TIMEOUT = 1u << 17  /* the first RST, after its sender's unanswered keep-alive probes */
+    TL_FIND_KEEPALIVE_TIMEOUT = 1u << 17, /* the first RST, after its sender's unanswered keep-alive probes */
+    TL_FIND_STALE           = 1u << 18    /* the first RST answers a keep-alive probe as a TCP with no such connection */
 };
 
 typedef enum {
@@ -156,7 +157,7 @@ typedef struct tl_verdict {
     uint32_t ack_got;       /* the segment's raw ACK number */
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
     unsigned event : 4;     /* tl_event */
-    unsigned findings : 18; /* TL_FIND_* */
+    unsigned findings : 19; /* TL_FIND_* */
     unsigned flags : 8;     /* TL_* bits of the segment */
     unsigned sender : 1;    /* tl_role */
     bool     ack_checked : 1;
@@ -233,6 +234,7 @@ typedef struct {
     unsigned probe_run : 4;             /* keep-alive probes probe_sender sent in a row, nothing else
                                            from either end in between (saturates at 15) */
     unsigned probe_sender : 1;          /* tl_role */
+    bool     stale : 1;                 /* the first RST said its sender had no such connection */
     bool     started : 1;
     bool     a_is_client : 1;
     bool     role_guessed : 1;

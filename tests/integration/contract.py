@@ -67,6 +67,7 @@ FIELDS = [
     "tcplife.close.half_close_bytes",
     "tcplife.close.reset_kind",
     "tcplife.close.keepalive_probes",
+    "tcplife.close.stale",
     "tcplife.close.attempt",
     "tcplife.close.backoff",
     # TIME_WAIT and 4-tuple reuse
@@ -113,6 +114,7 @@ EXPERTS = [
     "tcplife.analysis.half_close",
     "tcplife.analysis.abort",
     "tcplife.analysis.keepalive_timeout",
+    "tcplife.analysis.stale_connection",
     "tcplife.analysis.fin_retransmission",
     "tcplife.analysis.timewait_reuse",
     "tcplife.analysis.timewait_fin_retransmission",

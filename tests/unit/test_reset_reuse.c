@@ -1,4 +1,4 @@
-/* test_reset_reuse.c — RSTs (refused, abort, keep-alive timeout, during and after close) and the
+/* test_reset_reuse.c — RSTs (refused, abort, keep-alive timeout, stale connection, during and after close) and the
  * SYNs that open a new connection on the same 4-tuple (TL_STEP_NEW_CONN)
  * (docs/semantics.md, "States" and "Close"; lifecycle.h, tl_conn_step).
  * The initiator of a reset close is not asserted: the spec defines it only as
@@ -167,6 +167,92 @@ static void test_keepalive_lookalikes(script *s)
     g_assert_cmpuint(s->conn.reset_probes, ==, 0);
 }
 
+/* The server answers the client's probe with a RST of these flags and seq
+ * offset from the probe's ACK number; TRUE if that made a stale connection. */
+static gboolean stale_after(script *s, gboolean probed, uint8_t flags, uint32_t seq_off)
+{
+    open_and_idle(s);
+    if (probed)
+        probe(s, TL_CLIENT, 0);
+    else
+        tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, flags, next_seq(s, TL_SERVER) + seq_off, 0, 0);
+    assert_finding(v, TL_FIND_ABORT);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    g_assert_cmpint(!!(v->findings & TL_FIND_STALE), ==, s->conn.stale);
+    return s->conn.stale;
+}
+
+/* A probe answered by a bare RST whose seq is the probe's ACK number: a TCP
+ * with no such connection answered (RFC 9293 3.10.7.1). */
+static void test_stale(script *s)
+{
+    g_assert_true(stale_after(s, TRUE, TL_RST, 0));
+    g_assert_cmpuint(s->conn.reset_probes, ==, 0);
+}
+
+/* A live end's abort carries the ACK flag. */
+static void test_stale_not_rst_ack(script *s)
+{
+    g_assert_false(stale_after(s, TRUE, TL_RST | TL_ACK, 0));
+}
+
+/* After data the same bare RST is also an RFC 793 stack's abort. */
+static void test_stale_not_after_data(script *s)
+{
+    g_assert_false(stale_after(s, FALSE, TL_RST, 0));
+}
+
+static void test_stale_not_other_seq(script *s)
+{
+    g_assert_false(stale_after(s, TRUE, TL_RST, 5));
+}
+
+/* The prober's own bare RST answers nothing. */
+static void test_stale_not_prober(script *s)
+{
+    open_and_idle(s);
+    probe(s, TL_CLIENT, 0);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_RST, next_seq(s, TL_CLIENT), 0, 0);
+    assert_no_finding(v, TL_FIND_STALE);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    g_assert_false(s->conn.stale);
+}
+
+/* A half-open server answers an unacceptable ACK the same way (RFC 9293
+ * 3.10.7.3): here the probe-shaped ACK that should complete the handshake. */
+static void test_stale_not_half_open(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN, SERVER_ISN + 7, 0);
+    g_assert_cmpuint(probes_in_a_row(s, TL_CLIENT), ==, 1);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, SERVER_ISN + 7, 0, 0);
+    assert_no_finding(v, TL_FIND_STALE);
+}
+
+/* The realistic restart: several probes (Windows ones carry a byte) go
+ * nowhere before one is answered; the server may be the prober. */
+static void test_stale_variants(script *s)
+{
+    open_and_idle(s);
+    probe(s, TL_SERVER, 1);
+    probe(s, TL_SERVER, 1);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_RST, next_seq(s, TL_CLIENT), 0, 0);
+    assert_finding(v, TL_FIND_STALE);
+    g_assert_cmpuint(s->conn.reset_sender, ==, TL_CLIENT);
+}
+
+/* Picked up while idle: the probe's ACK number is all that is known. */
+static void test_stale_mid_stream(script *s)
+{
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    tx_raw(s, TL_SERVER, TL_ACK, 7000, 1000, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, 7000, 0, 0);
+    assert_finding(v, TL_FIND_STALE);
+}
+
 static void test_during_close(script *s)
 {
     open_conn(s);
@@ -312,6 +398,14 @@ int main(int argc, char **argv)
     script_test_add("/reset/keepalive-mid-stream", test_keepalive_mid_stream);
     script_test_add("/reset/keepalive-single-probe", test_keepalive_single_probe);
     script_test_add("/reset/keepalive-zero-window", test_keepalive_zero_window);
+    script_test_add("/reset/stale", test_stale);
+    script_test_add("/reset/stale-not-rst-ack", test_stale_not_rst_ack);
+    script_test_add("/reset/stale-not-after-data", test_stale_not_after_data);
+    script_test_add("/reset/stale-not-other-seq", test_stale_not_other_seq);
+    script_test_add("/reset/stale-not-prober", test_stale_not_prober);
+    script_test_add("/reset/stale-not-half-open", test_stale_not_half_open);
+    script_test_add("/reset/stale-variants", test_stale_variants);
+    script_test_add("/reset/stale-mid-stream", test_stale_mid_stream);
     script_test_add("/reset/during-close", test_during_close);
     script_test_add("/reset/after-close", test_after_close);
     script_test_add("/reset/leftovers", test_leftovers_after_rst);
