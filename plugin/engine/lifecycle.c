@@ -568,14 +568,16 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     start_time_wait(y, seg);
 }
 
-static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x)
+/* A keep-alive probe's one old byte (Windows) is not the data phase: it
+ * would move data.last_frame to every probe of an idle connection. */
+static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x, bool probe)
 {
     uint32_t end_seq = seg->seq + seg->len;
     if (!x->nxt_known) {
         x->nxt = seg->seq;
         x->nxt_known = true;
     }
-    if (seg->len == 0)
+    if (seg->len == 0 || probe)
         return;
     if (!conn->data_first_frame)
         conn->data_first_frame = seg->frame;
@@ -587,7 +589,7 @@ static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x)
     }
 }
 
-static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
+static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe, tl_verdict *v)
 {
     tl_end *x = &conn->end[from];
     tl_end *y = &conn->end[!from];
@@ -597,7 +599,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, tl_ve
     bool was_over = conn_is_over(conn) && conn->fin_frame;
     uint8_t peer_before = y->state;    /* before this packet's own ACK moves it */
 
-    count_payload(conn, seg, x);
+    count_payload(conn, seg, x, probe);
     if (conn->reset_frame) {
         /* Leftovers after a RST change nothing. */
         v->event = seg->len ? TL_EV_DATA : TL_EV_ACK;
@@ -718,7 +720,7 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     else if (seg->flags & TL_SYN)
         on_syn(conn, seg, from, v);
     else
-        on_segment(conn, seg, from, v);
+        on_segment(conn, seg, from, probe, v);
 
     count_probes(conn, from, probe);
     if (!(seg->flags & (TL_SYN | TL_RST)))

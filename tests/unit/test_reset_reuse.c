@@ -80,13 +80,15 @@ static void test_keepalive_timeout(script *s)
     g_assert_cmpuint(s->conn.reset_probes, ==, 2);
 }
 
-/* Windows probes carry one byte; a count saturates at 15. */
+/* Windows probes carry one old byte, which is not data; a count saturates at 15. */
 static void test_keepalive_one_byte_saturates(script *s)
 {
     open_and_idle(s);
+    uint32_t data_last = s->conn.data_last_frame;
     for (int i = 0; i < 20; i++)
         probe(s, TL_CLIENT, 1);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 100);
+    g_assert_cmpuint(s->conn.data_last_frame, ==, data_last);
     tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
     g_assert_cmpuint(s->conn.reset_probes, ==, 15);
 }
