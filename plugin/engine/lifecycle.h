@@ -93,7 +93,8 @@ typedef enum {
     TL_CLOSE_THREE_WAY,     /* the second FIN rode on the ACK of the first */
     TL_CLOSE_SIMULTANEOUS,  /* the FINs crossed */
     TL_CLOSE_RESET,
-    TL_CLOSE_INCOMPLETE     /* a FIN, but the exchange did not finish in the capture */
+    TL_CLOSE_INCOMPLETE,    /* a FIN, but the exchange did not finish in the capture */
+    TL_CLOSE_COUNT
 } tl_close_type;
 
 typedef enum {
@@ -103,7 +104,8 @@ typedef enum {
     TL_HS_WRONG_ACK,        /* a SYN-ACK or handshake ACK carried a wrong ACK number */
     TL_HS_MISSING,          /* picked up mid-stream */
     TL_HS_INCOMPLETE,       /* anything else: no final ACK, SYN-ACK without SYN, reset during */
-    TL_HS_ICMP_ERROR        /* SYN(s), no SYN-ACK or RST, but an ICMP error quoting the connection */
+    TL_HS_ICMP_ERROR,       /* SYN(s), no SYN-ACK or RST, but an ICMP error quoting the connection */
+    TL_HS_COUNT
 } tl_handshake_outcome;
 
 typedef enum {
@@ -118,7 +120,8 @@ typedef enum {
     TL_INITIATOR_NONE = 0,
     TL_INITIATOR_CLIENT,
     TL_INITIATOR_SERVER,
-    TL_INITIATOR_BOTH
+    TL_INITIATOR_BOTH,
+    TL_INITIATOR_COUNT
 } tl_initiator;
 
 /* One TCP segment as the glue extracted it. Times are nanoseconds. */

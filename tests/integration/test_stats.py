@@ -79,6 +79,22 @@ def test_views_same_in_one_and_two_passes(staged, rel):
     assert staged.tshark(args) == staged.tshark(args, two_pass=True)
 
 
+def _tree_rows(text):
+    """Every stats tree row as (indented name, count); the rate and burst columns differ by pass."""
+    return [m.groups() for line in text.splitlines()
+            if (m := re.match(r"(\s*\S.*?)\s{2,}(\d+)\s", line))]
+
+
+@pytest.mark.parametrize("rel", _captures())
+def test_tree_same_in_one_and_two_passes(staged, rel):
+    # a single pass moves each connection between rows as its story unfolds;
+    # it must end with the rows and counts of two passes, emptied rows included
+    args = ["-q", "-r", staged.capture(rel), "-z", "tcplife,tree"]
+    rows = _tree_rows(staged.tshark(args))
+    assert len(rows) > 40
+    assert rows == _tree_rows(staged.tshark(args, two_pass=True))
+
+
 def _tree_counts(text, node):
     """Children of a top-level stats tree node: {name: count}."""
     counts, inside = {}, False
@@ -115,9 +131,9 @@ def test_tree_counts_icmp_errors(staged, two_pass):
     # single pass must move each connection when its error arrives.
     text = staged.tshark(["-q", "-r", staged.capture("icmp-unreachable.pcapng"), "-z", "tcplife,tree"],
                          two_pass=two_pass)
-    # (a single pass keeps the emptied 'unanswered' row, at 0: stats_tree cannot drop a node)
     counts = _tree_counts(text, "Handshake outcome")
     assert {name: n for name, n in counts.items() if n} == {"ICMP error": 4}
+    assert len(counts) == 7     # every outcome has its row
 
 
 def test_tree_counts_refused_and_reuse(staged):
