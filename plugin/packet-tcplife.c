@@ -533,6 +533,19 @@ static const finding_output finding_outputs[] = {
     { TL_FIND_TW_ASSASSINATION, &ei_timewait_assassination,      "TIME_WAIT assassination" },
 };
 
+void tcplife_append_finding_names(GString *out, guint32 findings)
+{
+    static const char prefix[] = "tcplife.analysis.";
+    for (size_t i = 0; i < G_N_ELEMENTS(finding_outputs); i++) {
+        if (!(findings & finding_outputs[i].finding))
+            continue;
+        const char *abbrev = proto_registrar_get_abbrev(finding_outputs[i].ei->hf);
+        if (out->len)
+            g_string_append_c(out, ' ');
+        g_string_append(out, g_str_has_prefix(abbrev, prefix) ? abbrev + strlen(prefix) : abbrev);
+    }
+}
+
 static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, const tl_conn *c)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(finding_outputs); i++) {

@@ -67,7 +67,8 @@ static void view_finish(void *tapdata)
 enum {
     COL_STREAM, COL_CLIENT, COL_SERVER, COL_HANDSHAKE, COL_RTT, COL_SYN_RETRIES,
     COL_CLIENT_BYTES, COL_SERVER_BYTES, COL_CLOSE, COL_INITIATOR, COL_CLOSE_DURATION,
-    COL_CLOSE_WAIT, COL_TIME_WAIT, COL_REUSE, COL_ICMP_ERROR, COL_FINDINGS, COL_COUNT
+    COL_CLOSE_WAIT, COL_TIME_WAIT, COL_REUSE, COL_ICMP_ERROR, COL_FINDINGS, COL_RESET, COL_DURATION,
+    COL_ANALYSIS, COL_COUNT
 };
 
 static const struct {
@@ -78,6 +79,7 @@ static const struct {
     { "rtt", TRUE }, { "syn_retransmissions", TRUE }, { "client_bytes", TRUE }, { "server_bytes", TRUE },
     { "close", FALSE }, { "initiator", FALSE }, { "close_duration", TRUE }, { "close_wait", TRUE },
     { "time_wait", FALSE }, { "reuse", FALSE }, { "icmp_error", FALSE }, { "findings", TRUE },
+    { "reset", FALSE }, { "duration", TRUE }, { "analysis", FALSE },
 };
 
 /* Seconds as tshark prints relative times, so rows compare with -T fields. */
@@ -87,11 +89,16 @@ static char *seconds(gint64 ns)
                            (ns < 0 ? -ns : ns) / 1000000000, (ns < 0 ? -ns : ns) % 1000000000);
 }
 
-static guint count_findings(const tl_conn *c)
+/* How many expert findings the connection's packets carry, and which kinds. */
+static guint count_findings(const tl_conn *c, guint32 *kinds)
 {
     guint n = 0;
-    for (const tl_verdict *k = tl_conn_newest(c); k; k = tl_verdict_prev(k))
-        n += (guint)__builtin_popcount(k->findings & ~TL_FIND_TW_REUSE_UNSAFE);
+    *kinds = 0;
+    for (const tl_verdict *k = tl_conn_newest(c); k; k = tl_verdict_prev(k)) {
+        guint32 findings = k->findings & ~TL_FIND_TW_REUSE_UNSAFE;
+        n += (guint)__builtin_popcount(findings);
+        *kinds |= findings;
+    }
     return n;
 }
 
@@ -127,7 +134,13 @@ static void stream_row(const conn_rec *rec, char *cell[COL_COUNT])
     cell[COL_TIME_WAIT] = g_strdup(tcplife_tw_side_name(tl_conn_time_wait_ends(c)));
     cell[COL_REUSE] = g_strdup(reuse_word(c));
     cell[COL_ICMP_ERROR] = g_strdup(c->icmp_frame ? tcplife_icmp_error_name(c->icmp_v6, c->icmp_type, c->icmp_code) : "");
-    cell[COL_FINDINGS] = g_strdup_printf("%u", count_findings(c));
+    guint32 kinds;
+    cell[COL_FINDINGS] = g_strdup_printf("%u", count_findings(c, &kinds));
+    cell[COL_RESET] = g_strdup(c->reset_frame ? tcplife_reset_kind_name(c->reset_kind) : "");
+    cell[COL_DURATION] = seconds(c->last_ts - c->first_ts);
+    GString *names = g_string_new(NULL);
+    tcplife_append_finding_names(names, kinds);
+    cell[COL_ANALYSIS] = g_string_free(names, FALSE);
 }
 
 static void print_csv_cell(const char *s, gboolean last)
@@ -184,12 +197,13 @@ static void draw_streams(const view *vw, GPtrArray *rows)
             width[i] = MAX(width[i], (int)strlen(((char **)rows->pdata[r])[i]));
     }
     printf("\n=== TCP connection lifecycle: %u stream%s ===\n", rows->len, rows->len == 1 ? "" : "s");
+    width[COL_COUNT - 1] = 0;   /* no padding at the end of a line */
     for (int i = 0; i < COL_COUNT; i++)
-        printf(i == COL_COUNT - 1 ? "%-*s\n" : "%-*s  ", width[i], columns[i].name);
+        printf("%-*s%s", width[i], columns[i].name, i == COL_COUNT - 1 ? "\n" : "  ");
     for (guint r = 0; r < rows->len; r++) {
         char **cell = rows->pdata[r];
         for (int i = 0; i < COL_COUNT; i++)
-            printf(i == COL_COUNT - 1 ? "%*s\n" : columns[i].numeric ? "%*s  " : "%-*s  ", width[i], cell[i]);
+            printf(columns[i].numeric ? "%*s%s" : "%-*s%s", width[i], cell[i], i == COL_COUNT - 1 ? "\n" : "  ");
     }
     printf("===\n");
 }

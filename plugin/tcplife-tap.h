@@ -12,6 +12,10 @@ typedef struct {
     const conn_rec   *rec;
 } tcplife_tap_info;
 
+/* The names (tcplife.analysis.NAME) of the findings in a verdict's findings
+ * word, in the packet tree's order, each appended to out after a space but the first. */
+void tcplife_append_finding_names(GString *out, guint32 findings);
+
 /* Registers -z tcplife,tree, -z tcplife,streams and -z tcplife,ladder. */
 void tcplife_register_stats_tree(void);
 void tcplife_register_stream_views(void);

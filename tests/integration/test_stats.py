@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import contract
 import harness
 
 # streams column -> per-packet field carrying the same summary
@@ -23,7 +24,12 @@ ROW_FIELDS = {
     "close_wait": "tcplife.close.close_wait",
     "time_wait": "tcplife.timewait.side",
     "icmp_error": "tcplife.icmp_error.text",
+    "reset": "tcplife.close.reset_kind",
+    "duration": "tcplife.duration",
 }
+# the analysis column names the experts on the connection's packets; the ICMP
+# ones sit on the ICMP packets, and the icmp_error column tells of them
+ANALYSIS = [e for e in contract.EXPERTS if not e.startswith("tcplife.analysis.icmp_error")]
 # what the table prints where the packet shows no such field
 ABSENT = {"initiator": "none", "time_wait": "none"}
 
@@ -51,14 +57,16 @@ def test_streams_agree_with_packet_fields(staged, rel):
     rows = _streams_json(staged, cap, two_pass=True)
     assert rows == _streams_json(staged, cap, two_pass=False), "single pass and two passes differ"
 
-    fields = ["tcplife.stream"] + list(ROW_FIELDS.values())
+    fields = ["tcplife.stream"] + list(ROW_FIELDS.values()) + ANALYSIS
     args = ["-r", cap, "-Y", "tcplife", "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
     for f in fields:
         args += ["-e", f]
-    last = {}
+    last, experts = {}, {}
     for line in staged.tshark(args, two_pass=True).splitlines():
         cols = line.split("\t")
         last[cols[0]] = dict(zip(fields[1:], cols[1:]))
+        experts.setdefault(cols[0], set()).update(
+            name.rsplit(".", 1)[1] for name, value in last[cols[0]].items() if name in ANALYSIS and value)
 
     counts = {}
     for row in rows:
@@ -70,6 +78,15 @@ def test_streams_agree_with_packet_fields(staged, rel):
         for column, field in ROW_FIELDS.items():
             want = packet[field] or ABSENT.get(column, "")
             assert _json_text(row[column]) == want, f"stream {row['stream']} {column}"
+        assert set(row["analysis"].split()) == experts[str(row["stream"])], f"stream {row['stream']} analysis"
+
+
+def test_streams_name_a_stale_connection(staged):
+    # keepalive-stale: the server's kernel forgot the connection; the client's
+    # first keep-alive probe got a bare RST, the connection's only close
+    # (captures/keepalive-stale.facts)
+    (row,) = _streams_json(staged, staged.capture("keepalive-stale.pcapng"), two_pass=False)
+    assert (row["close"], row["reset"], row["analysis"]) == ("reset", "abort", "abort stale_connection")
 
 
 @pytest.mark.parametrize("rel", _captures())
