@@ -121,7 +121,6 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
         { TL_FIND_NO_HANDSHAKE,     "no handshake in the capture" },
         { TL_FIND_BAD_FLAGS,        "illegal flag combination" },
         { TL_FIND_MERGED_FIN_ACK,   "FIN merged with the ACK of the peer's FIN: three-way close" },
-        { TL_FIND_SIMUL_CLOSE,      "simultaneous close: the FINs crossed" },
         { TL_FIND_HALF_CLOSE,       "half-close: data after the peer's FIN" },
         { TL_FIND_ABORT,            "abort" },
         { TL_FIND_FIN_RETRANS,      "FIN retransmission" },
@@ -134,6 +133,10 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
         if (v->findings & notes_of[i].bit)
             g_ptr_array_add(notes, g_strdup(notes_of[i].text));
     }
+    if (v->findings & TL_FIND_SIMUL_CLOSE)
+        g_ptr_array_add(notes, g_strdup(tl_conn_fin_behind_gap(c, v)
+                                        ? "simultaneous close: the peer's FIN had arrived behind missing data"
+                                        : "simultaneous close: the FINs crossed"));
     if (v->findings & TL_FIND_WRONG_ACK) {
         guint32 expected = tl_verdict_ack_expected(c, v);
         const tl_end *to = &c->end[!v->sender];

@@ -578,6 +578,15 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
                                    c->reset_probes == 15 ? "at least " : "", c->reset_probes,
                                    tcplife_role_name(c->reset_sender));
             break;
+        case TL_FIND_SIMUL_CLOSE:
+            if (tl_conn_fin_behind_gap(c, v))
+                expert_add_info_format(pinfo, item, out->ei,
+                                       "Simultaneous close: the %s's FIN had arrived, but behind missing data, so this"
+                                       " FIN left before the %s took it in (the FINs did not cross)",
+                                       tcplife_role_name(c->first_closer), tcplife_role_name(v->sender));
+            else
+                expert_add_info(pinfo, item, out->ei);
+            break;
         case TL_FIND_STALE:
             expert_add_info_format(pinfo, item, out->ei,
                                    "Keep-alive probe answered by a bare RST: the %s's host, or a middlebox for it,"

@@ -570,12 +570,30 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
 
 /* A keep-alive probe's one old byte (Windows) is not the data phase: it
  * would move data.last_frame to every probe of an idle connection. */
+/* Bytes count sequence space: a segment beyond a gap (data lost before the
+ * capture point, or captured out of order) covers the gap too, and the
+ * segment filling it later adds nothing. */
+/* A client in SYN_SENT sends an ACK only after a SYN-ACK: this one was not
+ * captured. Its ACK number is where the server's sequence space goes on. */
+static void on_unseen_synack(tl_end *x, tl_end *y, const tl_segment *seg)
+{
+    x->syn_acked = true;
+    x->state = TL_ST_ESTABLISHED;
+    y->syn_acked = true;
+    y->state = TL_ST_ESTABLISHED;
+    if (!y->nxt_known) {
+        y->nxt = seg->ack;
+        y->nxt_known = true;
+    }
+}
+
 static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x, bool probe)
 {
     uint32_t end_seq = seg->seq + seg->len;
     if (!x->nxt_known) {
         x->nxt = seg->seq;
         x->nxt_known = true;
+        x->nxt_guessed = seg->len == 0;
     }
     if (seg->len == 0 || probe)
         return;
@@ -584,9 +602,10 @@ static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x, bool 
     conn->data_last_frame = seg->frame;
     if (SEQ_GT(end_seq, x->nxt)) {
         uint32_t fresh = (uint32_t)tl_seq_diff(end_seq, x->nxt);
-        x->bytes += fresh < seg->len ? fresh : seg->len;
+        x->bytes += x->nxt_guessed && fresh > seg->len ? seg->len : fresh;
         x->nxt = end_seq;
     }
+    x->nxt_guessed = false;
 }
 
 static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe, tl_verdict *v)
@@ -614,6 +633,8 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool 
         }
         if (from == TL_CLIENT && conn->synack_frame && !y->syn_acked && y->isn_known && !conn->simul_open)
             on_handshake_ack(conn, seg, x, y, v);
+        else if (from == TL_CLIENT && x->state == TL_ST_SYN_SENT && !conn->synack_frame && !conn->simul_open)
+            on_unseen_synack(x, y, seg);
         if (y->fin_sent && check_fin_ack(conn, seg, from, advanced, v)) {
             acked_fin_now = true;
             on_fin_acked(conn, seg, (tl_role)!from);
@@ -779,6 +800,16 @@ uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v)
     return (v->ack_of_fin ? peer->fin_seq : peer->isn) + 1;
 }
 
+bool tl_conn_fin_behind_gap(const tl_conn *conn, const tl_verdict *v)
+{
+    const tl_end *y = &conn->end[conn->first_closer];
+    int64_t leg = reply_leg(conn, (tl_role)conn->first_closer);
+    /* A re-sent first FIN: the first copy may have been lost on the way. */
+    return conn->fin_frame && v->sender != conn->first_closer && (v->flags & TL_ACK)
+           && SEQ_LT(v->ack_got, y->fin_seq) && y->fin_copies == 1 && leg >= 0
+           && v->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS;
+}
+
 int64_t tl_verdict_backoff(const tl_verdict *v)
 {
     bool syn = v->event == TL_EV_SYN_RETRANS || v->event == TL_EV_SYNACK_RETRANS;
@@ -889,7 +920,8 @@ tl_handshake_outcome tl_conn_handshake_outcome(const tl_conn *conn)
         return TL_HS_WRONG_ACK;
     if (conn->missing)
         return TL_HS_MISSING;
-    if (conn->syn_frame && !conn->synack_frame && !conn->reset_frame)
+    /* The client's own ACK can prove a SYN-ACK the capture lacks. */
+    if (conn->syn_frame && !conn->synack_frame && !conn->reset_frame && !conn->end[TL_CLIENT].syn_acked)
         return conn->icmp_frame ? TL_HS_ICMP_ERROR : TL_HS_UNANSWERED;
     return TL_HS_INCOMPLETE;
 }

@@ -201,6 +201,8 @@ typedef struct {
     bool     has_tsval : 1;
     bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
     bool     zero_window : 1;   /* its latest segment (not SYN or RST) advertised a zero window */
+    bool     nxt_guessed : 1;   /* nxt is the seq of a first bare segment seen mid-stream: a
+                                   keep-alive probe's is one too low, so no gap counts from it */
 } tl_end;
 
 /* One per connection for the whole capture: no padding, flags as bits. */
@@ -342,6 +344,13 @@ typedef const tl_verdict *(*tl_kept_finder)(const tl_conn *conn, uint32_t frame)
 /* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
  * found through the chain of a kept verdict (0 for other packets). */
 int64_t tl_verdict_backoff(const tl_verdict *v);
+
+/* For the second FIN of a simultaneous close: whether the first FIN had
+ * already arrived, behind missing data (v's ACK is below it, and by the
+ * handshake legs v left after the FIN came in). The second closer's TCP could
+ * not take it in yet: the states are those of a simultaneous close, but the
+ * FINs did not cross on the wire. */
+bool tl_conn_fin_behind_gap(const tl_conn *conn, const tl_verdict *v);
 
 /* The raw ACK number v should have carried, when ack_checked (else 0). */
 uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v);

@@ -81,6 +81,13 @@ def test_streams_agree_with_packet_fields(staged, rel):
         assert set(row["analysis"].split()) == experts[str(row["stream"])], f"stream {row['stream']} analysis"
 
 
+def test_streams_handshake_answered_out_of_capture(staged):
+    # mixed-vlan-mpls stream 0: only the client's side; its ACK 2 in SYN_SENT
+    # proves a SYN-ACK arrived (captures/public/...mixed-vlan-mpls.pcap.facts)
+    rows = _streams_json(staged, staged.capture("public/zeek__zeek__mixed-vlan-mpls.pcap"), two_pass=False)
+    assert rows[0]["stream"] == 0 and rows[0]["handshake"] == "incomplete"
+
+
 def test_streams_name_a_stale_connection(staged):
     # keepalive-stale: the server's kernel forgot the connection; the client's
     # first keep-alive probe got a bare RST, the connection's only close

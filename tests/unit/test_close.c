@@ -236,6 +236,44 @@ static void test_simultaneous_close(script *s)
     assert_initiator(s, TL_INITIATOR_BOTH);
 }
 
+/* The server's data and FIN after a loss: the client's FIN acknowledges only
+ * up to the hole. Sent right away, it may have crossed the FIN; sent well
+ * after the FIN arrived (more than two handshake legs plus slack), the FIN
+ * waited behind the hole. Either way the states are a simultaneous close. */
+static void fin_behind_hole(script *s, int64_t wait)
+{
+    open_with_data(s);
+    uint32_t hole = next_seq(s, TL_SERVER);
+    tx_raw(s, TL_SERVER, TL_PSH | TL_FIN | TL_ACK, hole + 100, next_seq(s, TL_CLIENT), 50);
+    wait_ns(s, wait);
+    tx_ack(s, TL_CLIENT, TL_FIN | TL_ACK, hole, 0);
+    assert_finding(&s->v, TL_FIND_SIMUL_CLOSE);
+    assert_states(&s->v, TL_ST_CLOSING, TL_ST_CLOSING);
+}
+
+static void test_simultaneous_close_fin_behind_gap(script *s)
+{
+    fin_behind_hole(s, 5 * MS);     /* legs of 1 ms: the FIN was in 3 ms ago */
+    g_assert_true(tl_conn_fin_behind_gap(&s->conn, &s->v));
+}
+
+static void test_simultaneous_close_fin_in_flight(script *s)
+{
+    fin_behind_hole(s, 0);
+    g_assert_false(tl_conn_fin_behind_gap(&s->conn, &s->v));
+}
+
+/* Without a hole a late FIN is a crossing still (the first may have been lost past the capture). */
+static void test_simultaneous_close_late_without_hole(script *s)
+{
+    open_with_data(s);
+    send_fin(s, TL_CLIENT);
+    wait_ns(s, 5 * MS);
+    send_crossing_fin(s, TL_SERVER);
+    assert_finding(&s->v, TL_FIND_SIMUL_CLOSE);
+    g_assert_false(tl_conn_fin_behind_gap(&s->conn, &s->v));
+}
+
 /* Two-pass output: once the FINs are known to have crossed, the kept
  * verdicts between them show the second closer ESTABLISHED, not CLOSE_WAIT. */
 static void test_simultaneous_close_amends_kept(script *s)
@@ -479,6 +517,9 @@ int main(int argc, char **argv)
     script_test_add("/close/fin-retransmission-backoff", test_fin_retransmission_backoff);
     script_test_add("/close/simultaneous/second-fin", test_simultaneous_close);
     script_test_add("/close/simultaneous/amends-kept", test_simultaneous_close_amends_kept);
+    script_test_add("/close/simultaneous/fin-behind-gap", test_simultaneous_close_fin_behind_gap);
+    script_test_add("/close/simultaneous/fin-in-flight", test_simultaneous_close_fin_in_flight);
+    script_test_add("/close/simultaneous/late-without-hole", test_simultaneous_close_late_without_hole);
     script_test_add("/close/simultaneous/first-ack", test_simultaneous_close_first_ack);
     script_test_add("/close/simultaneous/second-ack", test_simultaneous_close_second_ack);
     script_test_add("/close/half-close/data", test_half_close);

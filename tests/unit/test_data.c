@@ -39,6 +39,31 @@ static void test_bytes_per_end(script *s)
     g_assert_cmpuint(s->conn.end[TL_SERVER].bytes, ==, 300);
 }
 
+/* A segment beyond a gap covers the gap (lost before the capture point, or
+ * captured out of order); the segment filling it later adds nothing. */
+static void test_bytes_across_gap(script *s)
+{
+    open_conn(s);
+    uint32_t first = next_seq(s, TL_CLIENT);
+    uint32_t server = next_seq(s, TL_SERVER);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, first + 4, server, 4);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 8);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, first, server, 4);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 8);
+}
+
+/* Picked up with a keep-alive probe, whose seq is one below the end's next:
+ * the data that follows counts its own bytes, not the phantom byte before. */
+static void test_bytes_after_probe_pickup(script *s)
+{
+    tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
+    tx_raw(s, TL_SERVER, TL_ACK, 7000, 1000, 0);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, 1000, 7000, 10);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 10);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, 1020, 7000, 10);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 30);
+}
+
 /* Data across 2^32 counts as much as anywhere else. */
 static void test_bytes_across_wrap(script *s)
 {
@@ -170,6 +195,8 @@ int main(int argc, char **argv)
     script_test_add("/data/plain-data", test_plain_data);
     script_test_add("/data/plain-ack", test_plain_ack);
     script_test_add("/data/bytes-per-end", test_bytes_per_end);
+    script_test_add("/data/bytes-across-gap", test_bytes_across_gap);
+    script_test_add("/data/bytes-after-probe-pickup", test_bytes_after_probe_pickup);
     script_test_add("/data/bytes-across-wrap", test_bytes_across_wrap);
     script_test_add("/data/verdict-at", test_verdict_at);
     script_test_add("/data/keep-chain", test_keep_chain);

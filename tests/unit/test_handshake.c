@@ -420,9 +420,25 @@ static void test_icmp_error_silent_end(script *s)
     g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_UNANSWERED);
 }
 
+/* Captured on one side of a path that splits the directions: the SYN-ACK is
+ * not in the capture, but the client's ACK proves it arrived. */
+static void test_unseen_synack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_INCOMPLETE);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 50, 100);
+    tx_raw(s, TL_SERVER, TL_PSH | TL_ACK, SERVER_ISN + 50, CLIENT_ISN + 101, 10);
+    /* the server's first 49 bytes were acknowledged: sent, though not captured */
+    g_assert_cmpuint(s->conn.end[TL_SERVER].bytes, ==, 59);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 100);
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
+    script_test_add("/handshake/unseen-synack", test_unseen_synack);
     script_test_add("/handshake/initial-states", test_initial_states);
     script_test_add("/handshake/syn", test_syn);
     script_test_add("/handshake/synack", test_synack);
