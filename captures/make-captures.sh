@@ -374,11 +374,26 @@ scn_keepalive-stale() {
     cap_stop keepalive-stale
 }
 
+scn_zero-window() {
+    lab_up 0.05
+    cap_start zero-window
+    # A small receive buffer (4 KB, doubled by the kernel) that the server's
+    # application leaves unread for 4 s: the window closes, and the client's
+    # persist timer sends zero-window probes until the reads open it again.
+    # Then the server answers and closes 300 ms after EOF: a four-way close.
+    server --addr $S4 --rcvbuf 4096 --read-delay 4 --request 20000 --response 100 --close-delay 0.3
+    wait_listen
+    client --addr $S4 --request 20000 --response 100
+    wait_server
+    cap_stop zero-window
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
-     timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale)
+     timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale
+     zero-window)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

@@ -67,6 +67,10 @@ def serve_one(conn, index, args):
     delays = [float(d) for d in args.close_delay.split(",")]
     close_delay = delays[index % len(delays)]
     try:
+        if args.read_delay:
+            # The application does not read yet: the receive buffer fills and
+            # the window the kernel advertises closes.
+            time.sleep(args.read_delay)
         if args.mode == "reply":
             # Request/response, then wait for the client's FIN and close
             # close_delay later: 0 gives a merged FIN+ACK (three-way close),
@@ -114,6 +118,10 @@ def server(args):
     fam = family_of(args.addr)
     lsock = socket.socket(fam, socket.SOCK_STREAM)
     lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if args.rcvbuf:
+        # Before listen(): accepted sockets inherit it, and the window scale
+        # offered in the SYN-ACK follows from it. The kernel doubles the value.
+        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     if args.fastopen:
         lsock.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 16)
     lsock.bind((args.addr, args.port))
@@ -229,6 +237,8 @@ def main():
     srv.add_argument("--write-interval", type=float, default=0.1)
     srv.add_argument("--before-close", help="shell command run just before close() (e.g. add an nft rule)")
     srv.add_argument("--abort", action="store_true", help="close with a RST (SO_LINGER {1, 0})")
+    srv.add_argument("--read-delay", type=float, default=0, help="seconds before the first read")
+    srv.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF of the listening socket")
 
     cli = sub.add_parser("client", parents=[common])
     cli.add_argument("--count", type=int, default=1, help="connections, one after the other")
