@@ -388,12 +388,25 @@ scn_zero-window() {
     cap_stop zero-window
 }
 
+scn_close-unread() {
+    lab_up 0.05
+    cap_start close-unread
+    # The server reads 100 of the client's 300 bytes, answers and closes
+    # 200 ms later with 200 bytes unread: Linux aborts with a RST+ACK
+    # instead of a FIN (RFC 2525 2.17, RFC 9293 3.6.1).
+    server --addr $S4 --mode first --request 300 --read 100 --response 100 --close-delay 0.2
+    wait_listen
+    client --addr $S4 --request 300 --wait-eof
+    wait_server
+    cap_stop close-unread
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
      timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale
-     zero-window)
+     zero-window close-unread)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

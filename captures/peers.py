@@ -66,6 +66,8 @@ def serve_one(conn, index, args):
     conn.settimeout(args.timeout)
     delays = [float(d) for d in args.close_delay.split(",")]
     close_delay = delays[index % len(delays)]
+    # How much of the request the application reads; the rest stays unread.
+    to_read = args.request if args.read is None else args.read
     try:
         if args.read_delay:
             # The application does not read yet: the receive buffer fills and
@@ -75,7 +77,7 @@ def serve_one(conn, index, args):
             # Request/response, then wait for the client's FIN and close
             # close_delay later: 0 gives a merged FIN+ACK (three-way close),
             # 0.3 lets the delayed ACK go out alone first (four-way close).
-            recv_exactly(conn, args.request)
+            recv_exactly(conn, to_read)
             conn.sendall(payload(args.response, b"s"))
             if args.close_at:
                 sleep_until(args.close_at)
@@ -83,8 +85,10 @@ def serve_one(conn, index, args):
                 recv_until_eof(conn)
                 time.sleep(close_delay)
         elif args.mode == "first":
-            # HTTP/1.0 style: the server answers and closes first.
-            recv_exactly(conn, args.request)
+            # HTTP/1.0 style: the server answers and closes first. Closing
+            # with request bytes still unread makes the kernel send a RST
+            # instead of a FIN (RFC 9293 3.6.1, "data was lost").
+            recv_exactly(conn, to_read)
             conn.sendall(payload(args.response, b"s"))
             time.sleep(close_delay)
         elif args.mode == "half":
@@ -237,6 +241,7 @@ def main():
     srv.add_argument("--write-interval", type=float, default=0.1)
     srv.add_argument("--before-close", help="shell command run just before close() (e.g. add an nft rule)")
     srv.add_argument("--abort", action="store_true", help="close with a RST (SO_LINGER {1, 0})")
+    srv.add_argument("--read", type=int, help="bytes of the request to read (default: --request); the rest stays unread")
     srv.add_argument("--read-delay", type=float, default=0, help="seconds before the first read")
     srv.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF of the listening socket")
 
