@@ -401,12 +401,31 @@ scn_close-unread() {
     cap_stop close-unread
 }
 
+scn_simultaneous-open() {
+    lab_up 0.1
+    local at
+    at=$(soon 1.5)
+    cap_start simultaneous-open
+    # Nobody listens: each end binds its port and connect()s to the other at
+    # the same wall-clock instant. Each SYN is 100 ms on its way when the
+    # other leaves, so they cross and both ends answer with a SYN-ACK. The
+    # server-side end reads until EOF and closes 300 ms later: four-way.
+    printf '   peer (server ns): connect to %s:40003 from port %s\n' "$C4" "$PORT"
+    ip netns exec "$NS" "$PY" "$HERE/peers.py" client --addr $C4 --port 40003 --bind-port $PORT \
+        --connect-at "$at" --request 100 --wait-eof --close-delay 0.3 > >(sed 's/^/   | /') &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    client --addr $S4 --bind-port 40003 --connect-at "$at" --request 100 --response 100
+    wait_server
+    cap_stop simultaneous-open
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
      timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale
-     zero-window close-unread)
+     zero-window close-unread simultaneous-open)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

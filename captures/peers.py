@@ -180,6 +180,10 @@ def client_once(index, args):
             sock.sendto(request, MSG_FASTOPEN, (args.addr, args.port))
             sock.settimeout(args.timeout)
         else:
+            if args.connect_at:
+                # Both ends connect() at one wall-clock instant (simultaneous
+                # open): neither listens, each SYN meets the other's.
+                sleep_until(args.connect_at)
             sock.connect((args.addr, args.port))
             sock.sendall(request)
     except OSError as err:
@@ -249,6 +253,7 @@ def main():
     cli.add_argument("--count", type=int, default=1, help="connections, one after the other")
     cli.add_argument("--gap", type=float, default=0, help="seconds between connections")
     cli.add_argument("--bind-port", type=int, default=0, help="fixed client port")
+    cli.add_argument("--connect-at", type=float, default=0, help="connect() at this wall-clock time")
     cli.add_argument("--reuseaddr", action="store_true")
     cli.add_argument("--close", choices=["close", "shutdown", "abort"], default="close")
     cli.add_argument("--wait-eof", action="store_true", help="read until the server's FIN before closing")
