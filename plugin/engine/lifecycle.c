@@ -86,6 +86,13 @@ static bool conn_is_over(const tl_conn *conn)
     return true;
 }
 
+/* The refused client's SYN again, same ISN. */
+static bool refused_retry(const tl_conn *conn, tl_role from, const tl_segment *seg)
+{
+    const tl_end *x = &conn->end[from];
+    return conn->refused && from == TL_CLIENT && !(seg->flags & TL_ACK) && x->isn_known && x->isn == seg->seq;
+}
+
 /* A SYN that cannot belong to this connection starts the next one. */
 static bool opens_new_conn(const tl_conn *conn, const tl_segment *seg)
 {
@@ -98,8 +105,13 @@ static bool opens_new_conn(const tl_conn *conn, const tl_segment *seg)
 
     if (seg->flags & TL_ACK)
         return over && !same_isn;
+    /* Windows answers a refusal by re-sending the same SYN (twice, 0.5 s
+     * apart) before connect() fails: one attempt. Any other SYN after a RST
+     * or FIN is a new connect(): a stack picks a new ISN for it. */
+    if (refused_retry(conn, from, seg))
+        return false;
     if (over)
-        return true;            /* a SYN after RST or FIN is a new connect(), whatever its ISN */
+        return true;
     if (x->isn_known)
         return !same_isn;
     /* The peer's own SYN is a simultaneous open only while the client waits in SYN_SENT. */
@@ -243,6 +255,8 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         } else {
             conn->reset_kind = TL_RESET_DURING_CLOSE;
         }
+    } else if (conn->refused && from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT) {
+        v->findings |= TL_FIND_REFUSED;     /* a re-sent SYN refused again */
     }
     conn->end[TL_CLIENT].state = TL_ST_CLOSED;
     conn->end[TL_SERVER].state = TL_ST_CLOSED;
@@ -296,6 +310,8 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
             note_copy(&x->syn_copies, v);
             v->event = TL_EV_SYN_RETRANS;
             v->findings |= TL_FIND_SYN_RETRANS;
+            if (refused_retry(conn, from, seg))
+                x->state = TL_ST_SYN_SENT;
             return;
         }
         x->syn_copies = 1;

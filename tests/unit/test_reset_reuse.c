@@ -298,15 +298,35 @@ static void test_leftovers_after_rst(script *s)
     assert_reset_kind(s, TL_RESET_ABORT);
 }
 
-/* A new connect() after a RST, even with the refused SYN's ISN. */
+/* A new connect() after a RST: a new ISN. */
 static void test_syn_after_rst(script *s)
 {
     refuse(s);
     wait_ns(s, SEC);
-    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_raw(s, TL_CLIENT, TL_SYN, CLIENT_ISN + 64000, 0, 0);
     assert_step(s, TL_STEP_NEW_CONN);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 1);
     g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+}
+
+/* Windows re-sends a refused SYN, same ISN, before connect() fails: one
+ * attempt with SYN retransmissions, each refused. */
+static void test_refused_retry(script *s)
+{
+    refuse(s);
+    wait_ns(s, 500 * MS);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_SYN, 0);
+    g_assert_cmpint(s->result, !=, TL_STEP_NEW_CONN);
+    assert_event(v, TL_EV_SYN_RETRANS);
+    assert_finding(v, TL_FIND_SYN_RETRANS);
+    g_assert_cmpuint(v->attempt, ==, 2);
+    assert_states(v, TL_ST_SYN_SENT, TL_ST_CLOSED);
+    v = tx_raw(s, TL_SERVER, TL_RST | TL_ACK, 0, CLIENT_ISN + 1, 0);
+    assert_finding(v, TL_FIND_REFUSED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 2);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 2);
+    assert_reset_kind(s, TL_RESET_REFUSED);
 }
 
 static void test_syn_in_time_wait_same_isn(script *s)
@@ -343,7 +363,7 @@ static void test_syn_different_isn(script *s)
 static void test_new_conn_starts_fresh(script *s)
 {
     refuse(s);
-    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_raw(s, TL_CLIENT, TL_SYN, CLIENT_ISN + 64000, 0, 0);
     const tl_verdict *v = next_conn(s);
     assert_event(v, TL_EV_SYN);
     assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
@@ -392,6 +412,7 @@ int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
     script_test_add("/reset/refused", test_refused);
+    script_test_add("/reset/refused-retry", test_refused_retry);
     script_test_add("/reset/abort", test_abort);
     script_test_add("/reset/keepalive-timeout", test_keepalive_timeout);
     script_test_add("/reset/keepalive-one-byte-saturates", test_keepalive_one_byte_saturates);
