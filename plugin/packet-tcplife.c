@@ -431,7 +431,7 @@ static void show_close(proto_tree *tree, tvbuff_t *tvb, const tl_conn *c, const 
         add_str(t, hf_close_reset_kind, tvb, tcplife_reset_kind_name(c->reset_kind));
     if (c->reset_frame && c->reset_probes)
         add_uint(t, hf_close_keepalive_probes, tvb, c->reset_probes);
-    if (c->reset_kind == TL_RESET_ABORT)
+    if (c->reset_kind == TL_RESET_ABORT || c->reset_kind == TL_RESET_DURING_CLOSE)
         add_bool(t, hf_close_stale, tvb, c->stale);
     if (v->event == TL_EV_FIN_RETRANS)
         add_copy(t, hf_close_attempt, hf_close_backoff, tvb, v);

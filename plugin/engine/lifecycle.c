@@ -212,6 +212,14 @@ static void mark_wrong_ack(tl_conn *conn, tl_end *x, tl_verdict *v, bool of_fin)
         x->wrong_ack_frame = v->frame;
 }
 
+/* A state in which a live end answers a keep-alive probe with an ACK (those
+ * after ESTABLISHED in tl_state's order); not TIME_WAIT, whose end may have
+ * gone (its 2MSL is the capture's guess). */
+static bool is_synchronized(uint8_t state)
+{
+    return state >= TL_ST_ESTABLISHED && state != TL_ST_TIME_WAIT;
+}
+
 /* A TCP with no connection for a segment (a restarted host, a middlebox that
  * dropped the state) answers one with the ACK bit by a bare RST whose seq is
  * that ACK (RFC 9293 3.10.7.1); a live end answers a keep-alive probe with an
@@ -222,7 +230,7 @@ static bool answers_probe_as_unknown(const tl_conn *conn, const tl_segment *seg,
     const tl_end *peer = &conn->end[!from];
     return !(seg->flags & TL_ACK) && conn->probe_sender != from && conn->probe_run > 0
            && seg->seq == peer->max_ack
-           && conn->end[from].state == TL_ST_ESTABLISHED && peer->state == TL_ST_ESTABLISHED;
+           && is_synchronized(conn->end[from].state) && is_synchronized(peer->state);
 }
 
 static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
@@ -246,14 +254,16 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         } else if (!conn->fin_frame) {
             conn->reset_kind = TL_RESET_ABORT;
             v->findings |= TL_FIND_ABORT;
-            if (answers_probe_as_unknown(conn, seg, from)) {
-                conn->stale = true;
-                v->findings |= TL_FIND_STALE;
-            }
         } else if (conn->end[TL_CLIENT].fin_acked && conn->end[TL_SERVER].fin_acked) {
             conn->reset_kind = TL_RESET_AFTER_CLOSE;
         } else {
             conn->reset_kind = TL_RESET_DURING_CLOSE;
+        }
+        /* During a close too: an orphaned FIN_WAIT_2 end is gone after its timeout
+         * (Linux tcp_fin_timeout, 60 s) while the peer, in CLOSE_WAIT, still probes. */
+        if (!conn->refused && answers_probe_as_unknown(conn, seg, from)) {
+            conn->stale = true;
+            v->findings |= TL_FIND_STALE;
         }
     } else if (conn->refused && from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT) {
         v->findings |= TL_FIND_REFUSED;     /* a re-sent SYN refused again */

@@ -233,6 +233,32 @@ static void test_stale_not_half_open(script *s)
     assert_no_finding(v, TL_FIND_STALE);
 }
 
+/* The server closed and its orphaned FIN_WAIT_2 end timed out; the client,
+ * in CLOSE_WAIT, probes and meets the kernel's bare RST: stale during close. */
+static void test_stale_during_close(script *s)
+{
+    open_and_idle(s);
+    tx(s, TL_SERVER, TL_FIN | TL_ACK, 0);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    wait_ns(s, 61 * SEC);
+    probe(s, TL_CLIENT, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, next_seq(s, TL_SERVER), 0, 0);
+    assert_finding(v, TL_FIND_STALE);
+    assert_no_finding(v, TL_FIND_ABORT);
+    assert_reset_kind(s, TL_RESET_DURING_CLOSE);
+    g_assert_true(s->conn.stale);
+}
+
+/* After both FINs were acknowledged an end may be gone by right (TIME_WAIT over): no claim. */
+static void test_stale_not_after_close(script *s)
+{
+    open_and_idle(s);
+    close_four_way(s, TL_SERVER);
+    probe(s, TL_CLIENT, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, next_seq(s, TL_SERVER), 0, 0);
+    assert_no_finding(v, TL_FIND_STALE);
+}
+
 /* The realistic restart: several probes (Windows ones carry a byte) go
  * nowhere before one is answered; the server may be the prober. */
 static void test_stale_variants(script *s)
@@ -423,6 +449,8 @@ int main(int argc, char **argv)
     script_test_add("/reset/keepalive-zero-window", test_keepalive_zero_window);
     script_test_add("/reset/stale", test_stale);
     script_test_add("/reset/stale-not-rst-ack", test_stale_not_rst_ack);
+    script_test_add("/reset/stale-during-close", test_stale_during_close);
+    script_test_add("/reset/stale-not-after-close", test_stale_not_after_close);
     script_test_add("/reset/stale-not-after-data", test_stale_not_after_data);
     script_test_add("/reset/stale-not-other-seq", test_stale_not_other_seq);
     script_test_add("/reset/stale-not-prober", test_stale_not_prober);
