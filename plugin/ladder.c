@@ -134,7 +134,7 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
             g_ptr_array_add(notes, g_strdup(notes_of[i].text));
     }
     if (v->findings & TL_FIND_SIMUL_CLOSE)
-        g_ptr_array_add(notes, g_strdup(tl_conn_fin_behind_gap(c, v)
+        g_ptr_array_add(notes, g_strdup(c->fin_behind_gap
                                         ? "simultaneous close: the peer's FIN had arrived behind missing data"
                                         : "simultaneous close: the FINs crossed"));
     if (v->findings & TL_FIND_WRONG_ACK) {

@@ -579,7 +579,7 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
                                    tcplife_role_name(c->reset_sender));
             break;
         case TL_FIND_SIMUL_CLOSE:
-            if (tl_conn_fin_behind_gap(c, v))
+            if (c->fin_behind_gap)
                 expert_add_info_format(pinfo, item, out->ei,
                                        "Simultaneous close: the %s's FIN had arrived, but behind missing data, so this"
                                        " FIN left before the %s took it in (the FINs did not cross)",
@@ -590,8 +590,9 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
         case TL_FIND_STALE:
             expert_add_info_format(pinfo, item, out->ei,
                                    "Keep-alive probe answered by a bare RST: the %s's host, or a middlebox for it,"
-                                   " did not know the connection (restart, state timeout, lost RST)",
-                                   tcplife_role_name(c->reset_sender));
+                                   " did not know the connection (%s)", tcplife_role_name(c->reset_sender),
+                                   c->reset_kind == TL_RESET_DURING_CLOSE ? "its FIN_WAIT_2 timed out, restart, state timeout"
+                                                                          : "restart, state timeout, lost RST");
             break;
         default:
             expert_add_info(pinfo, item, out->ei);

@@ -4,8 +4,8 @@
  * moved when its summary changes, so single-pass tshark (where a connection's
  * story unfolds packet by packet) ends with the same counts as two-pass tshark
  * and the GUI (where every packet already sees the final story). Every row
- * exists from the start, in a fixed order: a row a connection passed through
- * cannot be dropped again, so rows made on demand would differ by pass.
+ * exists from the start: a row a connection passed through cannot be dropped
+ * again, so rows made on demand would differ by pass.
  */
 #include <epan/stats_tree.h>
 
@@ -67,7 +67,7 @@ static void tree_init(stats_tree *st)
     create_rows(st, CAT_HANDSHAKE, tcplife_handshake_outcome_name, TL_HS_COUNT);
     create_rows(st, CAT_CLOSE, tcplife_close_type_name, TL_CLOSE_COUNT);
     create_rows(st, CAT_INITIATOR, tcplife_initiator_name, TL_INITIATOR_COUNT);
-    create_rows(st, CAT_TIME_WAIT, tcplife_tw_side_name, 4);
+    create_rows(st, CAT_TIME_WAIT, tcplife_tw_side_name, 4);     /* none, client, server, both */
     create_rows(st, CAT_REUSE, reuse_name_of, G_N_ELEMENTS(reuse_names));
     create_rows(st, CAT_CLIENT_STATE, tcplife_state_name, TL_ST_COUNT);
     create_rows(st, CAT_SERVER_STATE, tcplife_state_name, TL_ST_COUNT);

@@ -197,14 +197,16 @@ static void draw_streams(const view *vw, GPtrArray *rows)
             width[i] = MAX(width[i], (int)strlen(((char **)rows->pdata[r])[i]));
     }
     printf("\n=== TCP connection lifecycle: %u stream%s ===\n", rows->len, rows->len == 1 ? "" : "s");
-    width[COL_COUNT - 1] = 0;   /* no padding at the end of a line */
-    for (int i = 0; i < COL_COUNT; i++)
-        printf("%-*s%s", width[i], columns[i].name, i == COL_COUNT - 1 ? "\n" : "  ");
-    for (guint r = 0; r < rows->len; r++) {
-        char **cell = rows->pdata[r];
+    GString *line = g_string_new(NULL);
+    for (guint r = 0; r <= rows->len; r++) {
+        char **cell = r ? rows->pdata[r - 1] : NULL;
+        g_string_truncate(line, 0);
         for (int i = 0; i < COL_COUNT; i++)
-            printf(columns[i].numeric ? "%*s%s" : "%-*s%s", width[i], cell[i], i == COL_COUNT - 1 ? "\n" : "  ");
+            g_string_append_printf(line, cell && columns[i].numeric ? "%*s  " : "%-*s  ", width[i],
+                                   cell ? cell[i] : columns[i].name);
+        puts(g_strchomp(line->str));    /* no padding at the end of a line */
     }
+    g_string_free(line, TRUE);
     printf("===\n");
 }
 

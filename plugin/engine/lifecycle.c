@@ -90,7 +90,7 @@ static bool conn_is_over(const tl_conn *conn)
 static bool refused_retry(const tl_conn *conn, tl_role from, const tl_segment *seg)
 {
     const tl_end *x = &conn->end[from];
-    return conn->refused && from == TL_CLIENT && !(seg->flags & TL_ACK) && x->isn_known && x->isn == seg->seq;
+    return conn->refused && from == TL_CLIENT && x->isn_known && x->isn == seg->seq;
 }
 
 /* A SYN that cannot belong to this connection starts the next one. */
@@ -261,12 +261,10 @@ static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         }
         /* During a close too: an orphaned FIN_WAIT_2 end is gone after its timeout
          * (Linux tcp_fin_timeout, 60 s) while the peer, in CLOSE_WAIT, still probes. */
-        if (!conn->refused && answers_probe_as_unknown(conn, seg, from)) {
+        if (answers_probe_as_unknown(conn, seg, from)) {
             conn->stale = true;
             v->findings |= TL_FIND_STALE;
         }
-    } else if (conn->refused && from == TL_SERVER && conn->end[TL_CLIENT].state == TL_ST_SYN_SENT) {
-        v->findings |= TL_FIND_REFUSED;     /* a re-sent SYN refused again */
     }
     conn->end[TL_CLIENT].state = TL_ST_CLOSED;
     conn->end[TL_SERVER].state = TL_ST_CLOSED;
@@ -320,8 +318,13 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
             note_copy(&x->syn_copies, v);
             v->event = TL_EV_SYN_RETRANS;
             v->findings |= TL_FIND_SYN_RETRANS;
-            if (refused_retry(conn, from, seg))
+            if (refused_retry(conn, from, seg)) {
+                /* The attempt goes on: a listener may be up by now. */
                 x->state = TL_ST_SYN_SENT;
+                conn->refused = false;
+                conn->reset_frame = 0;
+                conn->reset_kind = TL_RESET_NONE;
+            }
             return;
         }
         x->syn_copies = 1;
@@ -461,6 +464,17 @@ static int64_t reply_leg(const tl_conn *conn, tl_role who)
     return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
 }
 
+/* Whether y's FIN had reached `who`'s peer x before x sent a segment at ts:
+ * more than two of the handshake legs of y's packets (plus slack) after the
+ * FIN passed the capture point. Only for a FIN sent once: after a re-sent FIN
+ * the first copy may have been lost on the way. */
+static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
+{
+    const tl_end *y = &conn->end[y_role];
+    int64_t leg = reply_leg(conn, y_role);
+    return y->fin_copies == 1 && leg >= 0 && ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS;
+}
+
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
 static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bool advanced, tl_verdict *v)
 {
@@ -482,14 +496,10 @@ static bool check_fin_ack(tl_conn *conn, const tl_segment *seg, tl_role from, bo
         return true;
     }
     /* A pure ACK of everything but the FIN, acknowledging nothing new, sent
-     * after the FIN must have arrived: the stack missed the FIN. Segments in
-     * flight are told apart with the handshake leg of y's packets; a FIN that
-     * misses it is a crossing (simultaneous close), and after a re-sent FIN
-     * the first copy may have been lost, so neither counts. */
-    int64_t leg = reply_leg(conn, (tl_role)!from);
+     * after the FIN must have arrived: the stack missed the FIN. (A FIN that
+     * misses it is a crossing: a simultaneous close.) */
     bool pure = seg->len == 0 && !(seg->flags & TL_FIN);
-    if (pure && seg->ack == y->fin_seq && !advanced && y->fin_copies == 1 && leg >= 0
-        && seg->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS)
+    if (pure && seg->ack == y->fin_seq && !advanced && fin_arrived_before(conn, (tl_role)!from, seg->ts))
         mark_wrong_ack(conn, x, v, true);
     return false;
 }
@@ -584,6 +594,9 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     } else if (!y->fin_acked) {
         conn->simul_close = true;
         v->findings |= TL_FIND_SIMUL_CLOSE;
+        /* Acknowledging less than the data before the first FIN, and sent after
+         * that FIN came in: it waited behind missing data, no crossing. */
+        conn->fin_behind_gap = SEQ_LT(seg->ack, y->fin_seq) && fin_arrived_before(conn, (tl_role)!from, seg->ts);
         /* The FINs crossed: the second closer never was in CLOSE_WAIT. */
         amend_state(conn, from, conn->fin_frame, TL_ST_CLOSE_WAIT, conn->passive_prev_state);
         x->state = TL_ST_CLOSING;
@@ -594,18 +607,15 @@ static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acke
     start_time_wait(y, seg);
 }
 
-/* A keep-alive probe's one old byte (Windows) is not the data phase: it
- * would move data.last_frame to every probe of an idle connection. */
-/* Bytes count sequence space: a segment beyond a gap (data lost before the
- * capture point, or captured out of order) covers the gap too, and the
- * segment filling it later adds nothing. */
-/* A client in SYN_SENT sends an ACK only after a SYN-ACK: this one was not
- * captured. Its ACK number is where the server's sequence space goes on. */
+/* A client in SYN_SENT sends an ACK of its SYN only after a SYN-ACK: this
+ * one was not captured. Its ACK number is where the server's sequence space
+ * goes on. A SYN-ACK captured later still meets its handshake ACK. */
 static void on_unseen_synack(tl_end *x, tl_end *y, const tl_segment *seg)
 {
+    if (!x->isn_known || seg->seq != x->nxt || flags_are_bad(seg->flags))
+        return;
     x->syn_acked = true;
     x->state = TL_ST_ESTABLISHED;
-    y->syn_acked = true;
     y->state = TL_ST_ESTABLISHED;
     if (!y->nxt_known) {
         y->nxt = seg->ack;
@@ -613,25 +623,45 @@ static void on_unseen_synack(tl_end *x, tl_end *y, const tl_segment *seg)
     }
 }
 
-static void count_payload(tl_conn *conn, const tl_segment *seg, tl_end *x, bool probe)
+/* Whether x may have sent up to end_seq: inside the window y last advertised
+ * beyond its ACK (RFC 9293 3.10.7.4), unscaled unless both SYNs agreed on a
+ * scale. Never mid-stream, where x's next sequence number may be a guess (a
+ * keep-alive probe's seq is one too low), nor before y advertised a window. */
+static bool in_peer_window(const tl_conn *conn, tl_role from, uint32_t end_seq)
 {
+    const tl_end *x = &conn->end[from];
+    const tl_end *y = &conn->end[!from];
+    if (conn->missing || !y->acked_any || !conn->win[!from])
+        return false;
+    int shift = (conn->win_unscaled >> !from) & 1 || x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
+    return tl_seq_diff(end_seq, y->max_ack) <= (int64_t)conn->win[!from] << shift;
+}
+
+/* Bytes count sequence space: a segment beyond a gap (data lost before the
+ * capture point, or captured out of order) covers the gap too when the
+ * receiver's window allowed it, and the segment filling it later adds
+ * nothing. A keep-alive probe's one old byte (Windows) is not the data phase:
+ * it would move data.last_frame to every probe of an idle connection. */
+static void count_payload(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe)
+{
+    tl_end *x = &conn->end[from];
     uint32_t end_seq = seg->seq + seg->len;
     if (!x->nxt_known) {
         x->nxt = seg->seq;
         x->nxt_known = true;
-        x->nxt_guessed = seg->len == 0;
     }
-    if (seg->len == 0 || probe)
+    if ((seg->len == 0 && !(seg->flags & TL_FIN)) || probe)
         return;
-    if (!conn->data_first_frame)
-        conn->data_first_frame = seg->frame;
-    conn->data_last_frame = seg->frame;
+    if (seg->len) {
+        if (!conn->data_first_frame)
+            conn->data_first_frame = seg->frame;
+        conn->data_last_frame = seg->frame;
+    }
     if (SEQ_GT(end_seq, x->nxt)) {
         uint32_t fresh = (uint32_t)tl_seq_diff(end_seq, x->nxt);
-        x->bytes += x->nxt_guessed && fresh > seg->len ? seg->len : fresh;
+        x->bytes += fresh <= seg->len || in_peer_window(conn, from, end_seq) ? fresh : seg->len;
         x->nxt = end_seq;
     }
-    x->nxt_guessed = false;
 }
 
 static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool probe, tl_verdict *v)
@@ -644,7 +674,7 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool 
     bool was_over = conn_is_over(conn) && conn->fin_frame;
     uint8_t peer_before = y->state;    /* before this packet's own ACK moves it */
 
-    count_payload(conn, seg, x, probe);
+    count_payload(conn, seg, from, probe);
     if (conn->reset_frame) {
         /* Leftovers after a RST change nothing. */
         v->event = seg->len ? TL_EV_DATA : TL_EV_ACK;
@@ -772,6 +802,10 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     count_probes(conn, from, probe);
     if (!(seg->flags & (TL_SYN | TL_RST)))
         conn->end[from].zero_window = seg->win == 0;
+    if (!(seg->flags & TL_RST)) {
+        conn->win[from] = seg->win;
+        conn->win_unscaled = (conn->win_unscaled & ~(1u << from)) | (unsigned)!!(seg->flags & TL_SYN) << from;
+    }
     if (seg->has_ts) {
         conn->end[from].last_tsval = seg->tsval;
         conn->end[from].has_tsval = true;
@@ -782,7 +816,7 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     bool plain_event = v->event == TL_EV_DATA || v->event == TL_EV_ACK || v->event == TL_EV_DATA_AFTER_FIN;
     bool changed = before[0] != v->state[0] || before[1] != v->state[1];
     if (plain_event && !v->findings && !v->ack_checked && !changed) {
-        if (seg->len && gap) {
+        if (seg->len && !probe && gap) {
             gap->segs[from]++;
             gap->bytes[from] += conn->end[from].bytes - bytes_before;
         }
@@ -824,16 +858,6 @@ uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v)
         return 0;
     const tl_end *peer = &conn->end[!v->sender];
     return (v->ack_of_fin ? peer->fin_seq : peer->isn) + 1;
-}
-
-bool tl_conn_fin_behind_gap(const tl_conn *conn, const tl_verdict *v)
-{
-    const tl_end *y = &conn->end[conn->first_closer];
-    int64_t leg = reply_leg(conn, (tl_role)conn->first_closer);
-    /* A re-sent first FIN: the first copy may have been lost on the way. */
-    return conn->fin_frame && v->sender != conn->first_closer && (v->flags & TL_ACK)
-           && SEQ_LT(v->ack_got, y->fin_seq) && y->fin_copies == 1 && leg >= 0
-           && v->ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS;
 }
 
 int64_t tl_verdict_backoff(const tl_verdict *v)

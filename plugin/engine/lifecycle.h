@@ -201,8 +201,6 @@ typedef struct {
     bool     has_tsval : 1;
     bool     reack_due : 1;     /* in TIME_WAIT, the peer re-sent its FIN */
     bool     zero_window : 1;   /* its latest segment (not SYN or RST) advertised a zero window */
-    bool     nxt_guessed : 1;   /* nxt is the seq of a first bare segment seen mid-stream: a
-                                   keep-alive probe's is one too low, so no gap counts from it */
 } tl_end;
 
 /* One per connection for the whole capture: no padding, flags as bits. */
@@ -230,6 +228,7 @@ typedef struct {
     uint32_t half_close_bytes;
     uint32_t icmp_frame;    /* first ICMP error quoting a segment the connection sent */
     uint8_t  icmp_type, icmp_code;
+    uint16_t win[2];        /* each end's latest window field (not a RST's), raw; 0 before */
     unsigned first_closer : 1;          /* tl_role, valid when fin_frame */
     unsigned reset_sender : 1;          /* tl_role, valid when reset_frame */
     unsigned reset_kind : 3;            /* tl_reset_kind */
@@ -239,6 +238,7 @@ typedef struct {
     unsigned probe_run : 4;             /* keep-alive probes probe_sender sent in a row, nothing else
                                            from either end in between (saturates at 15) */
     unsigned probe_sender : 1;          /* tl_role */
+    unsigned win_unscaled : 2;          /* a bit per end: its win came from a SYN, never scaled (RFC 7323) */
     bool     stale : 1;                 /* the first RST said its sender had no such connection */
     bool     started : 1;
     bool     a_is_client : 1;
@@ -248,6 +248,7 @@ typedef struct {
     bool     refused : 1;
     bool     simul_open : 1;
     bool     simul_close : 1;
+    bool     fin_behind_gap : 1;    /* in it, the first FIN had arrived behind missing data */
     bool     merged : 1;
     bool     half_close : 1;
     bool     hs_wrong_ack : 1;
@@ -344,13 +345,6 @@ typedef const tl_verdict *(*tl_kept_finder)(const tl_conn *conn, uint32_t frame)
 /* For a re-sent SYN, SYN-ACK or FIN: ns since the sender's previous copy,
  * found through the chain of a kept verdict (0 for other packets). */
 int64_t tl_verdict_backoff(const tl_verdict *v);
-
-/* For the second FIN of a simultaneous close: whether the first FIN had
- * already arrived, behind missing data (v's ACK is below it, and by the
- * handshake legs v left after the FIN came in). The second closer's TCP could
- * not take it in yet: the states are those of a simultaneous close, but the
- * FINs did not cross on the wire. */
-bool tl_conn_fin_behind_gap(const tl_conn *conn, const tl_verdict *v);
 
 /* The raw ACK number v should have carried, when ack_checked (else 0). */
 uint32_t tl_verdict_ack_expected(const tl_conn *conn, const tl_verdict *v);

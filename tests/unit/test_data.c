@@ -53,7 +53,8 @@ static void test_bytes_across_gap(script *s)
 }
 
 /* Picked up with a keep-alive probe, whose seq is one below the end's next:
- * the data that follows counts its own bytes, not the phantom byte before. */
+ * the data that follows counts its own bytes, not the phantom byte before.
+ * Mid-stream no gap counts: the next sequence number may be such a guess. */
 static void test_bytes_after_probe_pickup(script *s)
 {
     tx_raw(s, TL_CLIENT, TL_ACK, 999, 7000, 0);
@@ -61,7 +62,27 @@ static void test_bytes_after_probe_pickup(script *s)
     tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, 1000, 7000, 10);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 10);
     tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, 1020, 7000, 10);
-    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 30);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 20);
+}
+
+/* A seq far beyond what the receiver's window allows (corrupt or hostile)
+ * counts its own bytes only; so does a gap before a FIN. */
+static void test_bytes_gap_outside_window(script *s)
+{
+    open_conn(s);
+    uint32_t first = next_seq(s, TL_CLIENT);
+    uint32_t server = next_seq(s, TL_SERVER);
+    tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, first + 100000000, server, 4);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 4);
+}
+
+static void test_bytes_gap_before_fin(script *s)
+{
+    open_conn(s);
+    uint32_t first = next_seq(s, TL_CLIENT);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    tx_raw(s, TL_CLIENT, TL_FIN | TL_ACK, first + 200, next_seq(s, TL_SERVER), 0);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 200);
 }
 
 /* Data across 2^32 counts as much as anywhere else. */
@@ -197,6 +218,8 @@ int main(int argc, char **argv)
     script_test_add("/data/bytes-per-end", test_bytes_per_end);
     script_test_add("/data/bytes-across-gap", test_bytes_across_gap);
     script_test_add("/data/bytes-after-probe-pickup", test_bytes_after_probe_pickup);
+    script_test_add("/data/bytes-gap-outside-window", test_bytes_gap_outside_window);
+    script_test_add("/data/bytes-gap-before-fin", test_bytes_gap_before_fin);
     script_test_add("/data/bytes-across-wrap", test_bytes_across_wrap);
     script_test_add("/data/verdict-at", test_verdict_at);
     script_test_add("/data/keep-chain", test_keep_chain);

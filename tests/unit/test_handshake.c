@@ -435,10 +435,35 @@ static void test_unseen_synack(script *s)
     g_assert_cmpuint(s->conn.end[TL_CLIENT].bytes, ==, 100);
 }
 
+/* The SYN-ACK captured after the client's ACK (reordered capture): the
+ * handshake still completes with the next client segment. */
+static void test_synack_after_its_ack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0);
+    tx_raw(s, TL_SERVER, TL_SYN | TL_ACK, SERVER_ISN, CLIENT_ISN + 1, 0);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_PSH | TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 10);
+    assert_event(v, TL_EV_HANDSHAKE_ACK);
+    g_assert_true(s->conn.complete);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_COMPLETE);
+}
+
+/* Not every ACK in SYN_SENT proves a SYN-ACK: one whose seq is not the
+ * client's next (garbage, a crafted probe) leaves the handshake unanswered. */
+static void test_unseen_synack_needs_next_seq(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 250000000, SERVER_ISN + 1, 0);
+    assert_states(v, TL_ST_SYN_SENT, TL_ST_LISTEN);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_UNANSWERED);
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
     script_test_add("/handshake/unseen-synack", test_unseen_synack);
+    script_test_add("/handshake/synack-after-its-ack", test_synack_after_its_ack);
+    script_test_add("/handshake/unseen-synack-needs-next-seq", test_unseen_synack_needs_next_seq);
     script_test_add("/handshake/initial-states", test_initial_states);
     script_test_add("/handshake/syn", test_syn);
     script_test_add("/handshake/synack", test_synack);

@@ -249,7 +249,8 @@ static void test_stale_during_close(script *s)
     g_assert_true(s->conn.stale);
 }
 
-/* After both FINs were acknowledged an end may be gone by right (TIME_WAIT over): no claim. */
+/* Once the connection is over (one end CLOSED after the four-way close) an
+ * end may be gone by right: no claim. */
 static void test_stale_not_after_close(script *s)
 {
     open_and_idle(s);
@@ -351,8 +352,27 @@ static void test_refused_retry(script *s)
     assert_finding(v, TL_FIND_REFUSED);
     assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
     g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 2);
-    g_assert_cmpuint(s->conn.reset_frame, ==, 2);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 4);     /* the RST that ended the attempt */
     assert_reset_kind(s, TL_RESET_REFUSED);
+    g_assert_true(s->conn.refused);
+}
+
+/* The retry exists because a listener may be up by now: accepted, the
+ * attempt completes its handshake. */
+static void test_refused_retry_accepted(script *s)
+{
+    refuse(s);
+    wait_ns(s, 500 * MS);
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    g_assert_cmpint(s->result, !=, TL_STEP_NEW_CONN);
+    assert_event(v, TL_EV_SYNACK);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    g_assert_true(s->conn.complete);
+    g_assert_false(s->conn.refused);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_COMPLETE);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, 2);
 }
 
 static void test_syn_in_time_wait_same_isn(script *s)
@@ -439,6 +459,7 @@ int main(int argc, char **argv)
     script_test_init(&argc, &argv);
     script_test_add("/reset/refused", test_refused);
     script_test_add("/reset/refused-retry", test_refused_retry);
+    script_test_add("/reset/refused-retry-accepted", test_refused_retry_accepted);
     script_test_add("/reset/abort", test_abort);
     script_test_add("/reset/keepalive-timeout", test_keepalive_timeout);
     script_test_add("/reset/keepalive-one-byte-saturates", test_keepalive_one_byte_saturates);
