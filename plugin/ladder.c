@@ -116,6 +116,7 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
 {
     static const struct { guint32 bit; const char *text; } notes_of[] = {
         { TL_FIND_SYN_RETRANS,      "SYN retransmission" },
+        { TL_FIND_SYNACK_AFTER_HS,  "SYN-ACK re-sent after the handshake ACK: the server did not take it" },
         { TL_FIND_REFUSED,          "refused" },
         { TL_FIND_SIMUL_OPEN,       "simultaneous open" },
         { TL_FIND_NO_HANDSHAKE,     "no handshake in the capture" },

@@ -129,6 +129,7 @@ static expert_field ei_half_close = EI_INIT;
 static expert_field ei_abort = EI_INIT;
 static expert_field ei_keepalive_timeout = EI_INIT;
 static expert_field ei_stale_connection = EI_INIT;
+static expert_field ei_synack_after_handshake = EI_INIT;
 static expert_field ei_fin_retransmission = EI_INIT;
 static expert_field ei_timewait_reuse_unsafe = EI_INIT;
 static expert_field ei_timewait_reuse_safe = EI_INIT;
@@ -515,6 +516,7 @@ typedef struct {
 
 static const finding_output finding_outputs[] = {
     { TL_FIND_SYN_RETRANS,      &ei_syn_retransmission,          "SYN retry" },
+    { TL_FIND_SYNACK_AFTER_HS,  &ei_synack_after_handshake,      "SYN-ACK after handshake ACK" },
     { TL_FIND_REFUSED,          &ei_refused,                     "Refused" },
     { TL_FIND_SIMUL_OPEN,       &ei_simultaneous_open,           "Simultaneous open" },
     { TL_FIND_NO_HANDSHAKE,     &ei_no_handshake,                "No handshake" },
@@ -938,6 +940,9 @@ void proto_register_tcplife(void)
             "Connection aborted by a RST", EXPFILL } },
         { &ei_keepalive_timeout, { "tcplife.analysis.keepalive_timeout", PI_SEQUENCE, PI_WARN,
             "Reset after unanswered keep-alive probes: keep-alive timeout", EXPFILL } },
+        { &ei_synack_after_handshake, { "tcplife.analysis.synack_after_handshake", PI_SEQUENCE, PI_NOTE,
+            "SYN-ACK re-sent after the handshake ACK: the server did not get or did not take that ACK"
+            " (lost on the way, TCP_DEFER_ACCEPT waiting for data, or a full accept queue)", EXPFILL } },
         { &ei_stale_connection, { "tcplife.analysis.stale_connection", PI_SEQUENCE, PI_WARN,
             "Keep-alive probe answered as by a TCP with no such connection: stale connection", EXPFILL } },
         { &ei_fin_retransmission, { "tcplife.analysis.fin_retransmission", PI_SEQUENCE, PI_NOTE,

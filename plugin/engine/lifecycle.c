@@ -8,7 +8,7 @@
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
 /* No bit is left in that word: a further finding grows tl_verdict past 40 bytes (test_layout). */
-static_assert(TL_FIND_STALE < 1u << 19, "tl_verdict.findings has 19 bits");
+static_assert(TL_FIND_SYNACK_AFTER_HS < 1u << 20, "tl_verdict.findings has 20 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -350,6 +350,10 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     if (x->synack_copies > 0) {
         note_copy(&x->synack_copies, v);
         v->event = TL_EV_SYNACK_RETRANS;
+        /* The server did not get or did not take the handshake ACK: lost on
+         * the way, TCP_DEFER_ACCEPT waiting for data, or a full accept queue. */
+        if (from == TL_SERVER && conn->hs_ack_frame && !conn->simul_open)
+            v->findings |= TL_FIND_SYNACK_AFTER_HS;
         check_synack_ack(conn, seg, x, y, v);
         /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
         if (y->syn_acked && y->state == TL_ST_SYN_SENT)

@@ -84,7 +84,8 @@ enum {
     TL_FIND_LATE_SEGMENT    = 1u << 15,   /* payload or FIN of a connection already over */
     TL_FIND_TW_ASSASSINATION = 1u << 16,  /* RST received in TIME_WAIT (RFC 1337) */
     TL_FIND_KEEPALIVE_TIMEOUT = 1u << 17, /* the first RST, after its sender's unanswered keep-alive probes */
-    TL_FIND_STALE           = 1u << 18    /* the first RST answers a keep-alive probe as a TCP with no such connection */
+    TL_FIND_STALE           = 1u << 18,   /* the first RST answers a keep-alive probe as a TCP with no such connection */
+    TL_FIND_SYNACK_AFTER_HS = 1u << 19    /* the server re-sent its SYN-ACK after the handshake ACK */
 };
 
 typedef enum {
@@ -144,8 +145,9 @@ typedef struct {
     bool     from_a;        /* sent by A, the sender of the connection's first segment */
 } tl_segment;
 
-/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^28. */
-#define TL_CONN_ID_BITS 28
+/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^27
+ * (134 million connections in one capture; the bit went to the findings). */
+#define TL_CONN_ID_BITS 27
 
 /* The per-packet verdict. Kept verdicts are stored (tl_store) and form a
  * chain (newest first) so that packets that change nothing can take their
@@ -159,10 +161,10 @@ typedef struct tl_verdict {
     uint32_t frame;
     uint32_t ack_got;       /* the segment's raw ACK number */
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
-    unsigned event : 4;     /* tl_event */
-    unsigned findings : 19; /* TL_FIND_* */
-    unsigned flags : 8;     /* TL_* bits of the segment */
     unsigned sender : 1;    /* tl_role */
+    unsigned event : 4;     /* tl_event */
+    unsigned findings : 20; /* TL_FIND_* */
+    unsigned flags : 8;     /* TL_* bits of the segment */
     bool     ack_checked : 1;
     bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
     bool     ack_wrong : 1;

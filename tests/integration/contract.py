@@ -105,6 +105,7 @@ FIELDS = [
 EXPERTS = [
     "tcplife.analysis.syn_retransmission",
     "tcplife.analysis.refused",
+    "tcplife.analysis.synack_after_handshake",
     "tcplife.analysis.simultaneous_open",
     "tcplife.analysis.no_handshake",
     "tcplife.analysis.wrong_ack",

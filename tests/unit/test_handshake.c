@@ -458,9 +458,29 @@ static void test_unseen_synack_needs_next_seq(script *s)
     g_assert_cmpint(tl_conn_handshake_outcome(&s->conn), ==, TL_HS_UNANSWERED);
 }
 
+/* The server re-sends its SYN-ACK after the client's handshake ACK: it did
+ * not get or did not take that ACK (TCP_DEFER_ACCEPT, a full accept queue).
+ * Before the handshake ACK a re-sent SYN-ACK is a plain retransmission. */
+static void test_synack_after_handshake(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    const tl_verdict *v = resend(s, TL_SERVER);
+    assert_event(v, TL_EV_SYNACK_RETRANS);
+    assert_no_finding(v, TL_FIND_SYNACK_AFTER_HS);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    wait_ns(s, SEC);
+    v = resend(s, TL_SERVER);
+    assert_event(v, TL_EV_SYNACK_RETRANS);
+    assert_finding(v, TL_FIND_SYNACK_AFTER_HS);
+    g_assert_cmpuint(v->attempt, ==, 3);
+    g_assert_true(s->conn.complete);
+}
+
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
+    script_test_add("/handshake/synack-after-handshake", test_synack_after_handshake);
     script_test_add("/handshake/unseen-synack", test_unseen_synack);
     script_test_add("/handshake/synack-after-its-ack", test_synack_after_its_ack);
     script_test_add("/handshake/unseen-synack-needs-next-seq", test_unseen_synack_needs_next_seq);
