@@ -420,12 +420,31 @@ scn_simultaneous-open() {
     cap_stop simultaneous-open
 }
 
+scn_defer-accept() {
+    lab_up 0.05
+    cap_start defer-accept
+    # The server's listener has TCP_DEFER_ACCEPT 3 s (the kernel makes that
+    # 2 SYN-ACK timeouts: 1 s, then 2 s more). The client connects and stays
+    # silent for 4 s: the server's kernel drops the bare handshake ACK, skips
+    # the re-send at the first timeout (it still waits for data) and re-sends
+    # the SYN-ACK at the second, 3 s after the first; the client's kernel
+    # ACKs it again, and that ACK, at the end of the deferral, is taken.
+    # Then 100 bytes each way and a merged close.
+    server --addr $S4 --defer-accept 3 --request 100 --response 100 --close-delay 0 --timeout 10
+    wait_listen
+    client --addr $S4 --send-delay 4 --request 100 --response 100 --timeout 10
+    wait_server
+    # How many bare ACKs the server's kernel dropped while deferring (1: the first).
+    in_s nstat -az TcpExtTCPDeferAcceptDrop | sed -n 's/^/   server /; /DeferAccept/p'
+    cap_stop defer-accept
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
      timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale
-     zero-window close-unread simultaneous-open)
+     zero-window close-unread simultaneous-open defer-accept)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }

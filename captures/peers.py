@@ -18,6 +18,7 @@ import threading
 import time
 
 TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
+TCP_DEFER_ACCEPT = getattr(socket, "TCP_DEFER_ACCEPT", 9)
 MSG_FASTOPEN = getattr(socket, "MSG_FASTOPEN", 0x20000000)
 
 
@@ -128,6 +129,11 @@ def server(args):
         lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     if args.fastopen:
         lsock.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 16)
+    if args.defer_accept:
+        # The kernel drops a bare handshake ACK and keeps the connection
+        # half-open until data arrives (or the deferral runs out), re-sending
+        # its SYN-ACK near the end of the deferral; accept() waits till then.
+        lsock.setsockopt(socket.IPPROTO_TCP, TCP_DEFER_ACCEPT, args.defer_accept)
     lsock.bind((args.addr, args.port))
     lsock.listen(128)
     deadline = time.monotonic() + args.timeout
@@ -185,6 +191,9 @@ def client_once(index, args):
                 # open): neither listens, each SYN meets the other's.
                 sleep_until(args.connect_at)
             sock.connect((args.addr, args.port))
+            if args.send_delay:
+                # Connected, but silent for a while before the request.
+                time.sleep(args.send_delay)
             sock.sendall(request)
     except OSError as err:
         log(f"client: connection {index + 1}: {err}")
@@ -248,12 +257,16 @@ def main():
     srv.add_argument("--read", type=int, help="bytes of the request to read (default: --request); the rest stays unread")
     srv.add_argument("--read-delay", type=float, default=0, help="seconds before the first read")
     srv.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF of the listening socket")
+    srv.add_argument("--defer-accept", type=int, default=0,
+                     help="TCP_DEFER_ACCEPT of the listening socket, seconds (0: off)")
 
     cli = sub.add_parser("client", parents=[common])
     cli.add_argument("--count", type=int, default=1, help="connections, one after the other")
     cli.add_argument("--gap", type=float, default=0, help="seconds between connections")
     cli.add_argument("--bind-port", type=int, default=0, help="fixed client port")
     cli.add_argument("--connect-at", type=float, default=0, help="connect() at this wall-clock time")
+    cli.add_argument("--send-delay", type=float, default=0,
+                     help="seconds between connect() and the request (not with --fastopen)")
     cli.add_argument("--reuseaddr", action="store_true")
     cli.add_argument("--close", choices=["close", "shutdown", "abort"], default="close")
     cli.add_argument("--wait-eof", action="store_true", help="read until the server's FIN before closing")
