@@ -284,6 +284,20 @@ static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     y->syn_acked = true;
 }
 
+/* A later packet proved an inference wrong: rewrite an end's state in the
+ * kept verdicts since a frame (packets in between derive from them). A FIN
+ * of who's re-sent into TIME_WAIT already amended everything before it: the
+ * walk stops there, so a storm of re-sent FINs costs one walk, not one each. */
+static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wrong, uint8_t right)
+{
+    for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= since; k = tl_store_at(k->prev)) {
+        if (k->state[who] == wrong)
+            k->state[who] = right;
+        if (k->sender == who && (k->findings & TL_FIND_TW_FIN_RETRANS))
+            break;
+    }
+}
+
 static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
 {
     tl_end *x = &conn->end[from];
@@ -351,9 +365,15 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
         note_copy(&x->synack_copies, v);
         v->event = TL_EV_SYNACK_RETRANS;
         /* The server did not get or did not take the handshake ACK: lost on
-         * the way, TCP_DEFER_ACCEPT waiting for data, or a full accept queue. */
-        if (from == TL_SERVER && conn->hs_ack_frame && !conn->simul_open)
+         * the way, TCP_DEFER_ACCEPT waiting for data, or a full accept queue.
+         * Having sent nothing else, it was in SYN_RECEIVED all along. */
+        if (from == TL_SERVER && conn->hs_ack_frame && !conn->simul_open) {
             v->findings |= TL_FIND_SYNACK_AFTER_HS;
+            if (x->bytes == 0 && !x->fin_sent && x->state == TL_ST_ESTABLISHED) {
+                amend_state(conn, from, conn->hs_ack_frame, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+                x->state = TL_ST_SYN_RECEIVED;
+            }
+        }
         check_synack_ack(conn, seg, x, y, v);
         /* A re-sent SYN-ACK may carry the right ACK the first one lacked. */
         if (y->syn_acked && y->state == TL_ST_SYN_SENT)
@@ -535,20 +555,6 @@ static void on_fin_acked(tl_conn *conn, const tl_segment *seg, tl_role acked)
         conn->last_ack_frame = seg->frame;
 }
 
-/* A later packet proved an inference wrong: rewrite an end's state in the
- * kept verdicts since a frame (packets in between derive from them). A FIN
- * of who's re-sent into TIME_WAIT already amended everything before it: the
- * walk stops there, so a storm of re-sent FINs costs one walk, not one each. */
-static void amend_state(tl_conn *conn, tl_role who, uint32_t since, uint8_t wrong, uint8_t right)
-{
-    for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= since; k = tl_store_at(k->prev)) {
-        if (k->state[who] == wrong)
-            k->state[who] = right;
-        if (k->sender == who && (k->findings & TL_FIND_TW_FIN_RETRANS))
-            break;
-    }
-}
-
 static void on_fin(tl_conn *conn, const tl_segment *seg, tl_role from, bool acked_fin_now,
                    uint8_t peer_before, tl_verdict *v)
 {
@@ -693,6 +699,8 @@ static void on_segment(tl_conn *conn, const tl_segment *seg, tl_role from, bool 
         }
         if (from == TL_CLIENT && conn->synack_frame && !y->syn_acked && y->isn_known && !conn->simul_open)
             on_handshake_ack(conn, seg, x, y, v);
+        else if (from == TL_CLIENT && y->state == TL_ST_SYN_RECEIVED && y->syn_acked && !conn->simul_open)
+            y->state = TL_ST_ESTABLISHED;   /* the ACK of a SYN-ACK re-sent after the handshake */
         else if (from == TL_CLIENT && x->state == TL_ST_SYN_SENT && !conn->synack_frame && !conn->simul_open)
             on_unseen_synack(x, y, seg);
         if (y->fin_sent && check_fin_ack(conn, seg, from, advanced, v)) {

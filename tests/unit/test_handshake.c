@@ -475,12 +475,33 @@ static void test_synack_after_handshake(script *s)
     assert_finding(v, TL_FIND_SYNACK_AFTER_HS);
     g_assert_cmpuint(v->attempt, ==, 3);
     g_assert_true(s->conn.complete);
+    /* it was in SYN_RECEIVED since the handshake ACK (kept verdicts amended)
+     * until the client's ACK of this copy */
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+    const tl_verdict *k = kept_verdict(s, s->conn.hs_ack_frame);
+    g_assert_nonnull(k);
+    if (k)
+        assert_states(k, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);
+    v = tx(s, TL_CLIENT, TL_ACK, 0);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+}
+
+/* After the server sent data its state is proven: a stray SYN-ACK copy
+ * (a network duplicate) amends nothing. */
+static void test_synack_copy_after_server_data(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_SYN | TL_ACK, SERVER_ISN, CLIENT_ISN + 1, 0);
+    assert_finding(v, TL_FIND_SYNACK_AFTER_HS);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
 }
 
 int main(int argc, char **argv)
 {
     script_test_init(&argc, &argv);
     script_test_add("/handshake/synack-after-handshake", test_synack_after_handshake);
+    script_test_add("/handshake/synack-copy-after-server-data", test_synack_copy_after_server_data);
     script_test_add("/handshake/unseen-synack", test_unseen_synack);
     script_test_add("/handshake/synack-after-its-ack", test_synack_after_its_ack);
     script_test_add("/handshake/unseen-synack-needs-next-seq", test_unseen_synack_needs_next_seq);
