@@ -156,6 +156,7 @@ FIRST_PASS_FIELDS = [
 PASS_EXEMPTIONS = {
     ("tcplife.analysis.simultaneous_close", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.timewait_fin_retransmission", None): ["tcplife.client_state", "tcplife.server_state"],
+    ("tcplife.analysis.synack_after_handshake", None): ["tcplife.server_state"],
 }
 
 # Capture file name endings the harness looks for under captures/.

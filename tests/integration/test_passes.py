@@ -6,8 +6,9 @@ outputs must be identical (practices fact 0.7 shows why this is not a given).
 The only exceptions are the documented amendments in
 contract.PASS_EXEMPTIONS (docs/semantics.md, "Simultaneous close": between
 the two crossing FINs the second closer reads CLOSE_WAIT in one pass and
-ESTABLISHED in two), which exempt the named fields on the affected streams
-only."""
+ESTABLISHED in two; likewise a FIN re-sent into TIME_WAIT and a SYN-ACK
+re-sent after the handshake ACK), which exempt the named fields on the
+affected streams only."""
 
 import pytest
 
