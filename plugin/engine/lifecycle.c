@@ -488,10 +488,10 @@ static int64_t reply_leg(const tl_conn *conn, tl_role who)
     return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
 }
 
-/* Whether y's FIN had reached `who`'s peer x before x sent a segment at ts:
- * more than two of the handshake legs of y's packets (plus slack) after the
- * FIN passed the capture point. Only for a FIN sent once: after a re-sent FIN
- * the first copy may have been lost on the way. */
+/* Whether the FIN of y_role had reached its peer before the peer sent a
+ * segment at ts: more than two of the handshake legs of y_role's packets
+ * (plus slack) after the FIN passed the capture point. Only for a FIN sent
+ * once: after a re-sent FIN the first copy may have been lost on the way. */
 static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
 {
     const tl_end *y = &conn->end[y_role];
