@@ -121,7 +121,7 @@ static bool opens_new_conn(const tl_conn *conn, const tl_segment *seg)
 static void take_options(tl_end *x, const tl_segment *seg)
 {
     x->mss = seg->mss;
-    x->wscale = seg->wscale;
+    x->wscale = seg->wscale > 14 ? 14 : seg->wscale;   /* RFC 7323 caps the shift; a caller may not have */
     x->sack_perm = seg->sack_perm;
     x->ts_ok = seg->has_ts;
     x->syn_data = seg->len > 0;
@@ -635,8 +635,10 @@ static void on_unseen_synack(tl_end *x, tl_end *y, const tl_segment *seg)
 
 /* Whether x may have sent up to end_seq: inside the window y last advertised
  * beyond its ACK (RFC 9293 3.10.7.4), unscaled unless both SYNs agreed on a
- * scale. Never mid-stream, where x's next sequence number may be a guess (a
- * keep-alive probe's seq is one too low), nor before y advertised a window. */
+ * scale, and the gap no wider than that window either (an ACK far beyond
+ * what x sent is no licence). Never mid-stream, where x's next sequence
+ * number may be a guess (a keep-alive probe's seq is one too low), nor
+ * before y advertised a window. */
 static bool in_peer_window(const tl_conn *conn, tl_role from, uint32_t end_seq)
 {
     const tl_end *x = &conn->end[from];
@@ -644,7 +646,8 @@ static bool in_peer_window(const tl_conn *conn, tl_role from, uint32_t end_seq)
     if (conn->missing || !y->acked_any || !conn->win[!from])
         return false;
     int shift = (conn->win_unscaled >> !from) & 1 || x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
-    return tl_seq_diff(end_seq, y->max_ack) <= (int64_t)conn->win[!from] << shift;
+    int64_t window = (int64_t)conn->win[!from] << shift;
+    return tl_seq_diff(end_seq, y->max_ack) <= window && tl_seq_diff(end_seq, x->nxt) <= window;
 }
 
 /* Bytes count sequence space: a segment beyond a gap (data lost before the

@@ -77,6 +77,15 @@ static void test_bytes_gap_outside_window(script *s)
     g_assert_cmpuint(client_data_at(s, 100000000, 4), ==, 4);
 }
 
+/* An ACK far beyond what the client sent is no licence for a wide gap:
+ * the gap itself must fit in the window too. */
+static void test_bytes_gap_after_wild_ack(script *s)
+{
+    open_conn(s);
+    tx_raw(s, TL_SERVER, TL_ACK, next_seq(s, TL_SERVER), s->isn[TL_CLIENT] + 1 + 50000000, 0);
+    g_assert_cmpuint(client_data_at(s, 50000000 - 4, 4), ==, 4);
+}
+
 /* A bare FIN beyond a gap covers the gap too. */
 static void test_bytes_gap_before_fin(script *s)
 {
@@ -222,6 +231,7 @@ int main(int argc, char **argv)
     script_test_add("/data/bytes-after-probe-pickup", test_bytes_after_probe_pickup);
     script_test_add("/data/bytes-gap-outside-window", test_bytes_gap_outside_window);
     script_test_add("/data/bytes-gap-before-fin", test_bytes_gap_before_fin);
+    script_test_add("/data/bytes-gap-after-wild-ack", test_bytes_gap_after_wild_ack);
     script_test_add("/data/bytes-across-wrap", test_bytes_across_wrap);
     script_test_add("/data/verdict-at", test_verdict_at);
     script_test_add("/data/keep-chain", test_keep_chain);
