@@ -121,7 +121,7 @@ static bool opens_new_conn(const tl_conn *conn, const tl_segment *seg)
 static void take_options(tl_end *x, const tl_segment *seg)
 {
     x->mss = seg->mss;
-    x->wscale = seg->wscale > 14 ? 14 : seg->wscale;   /* RFC 7323 caps the shift; a caller may not have */
+    x->wscale = seg->wscale;
     x->sack_perm = seg->sack_perm;
     x->ts_ok = seg->has_ts;
     x->syn_data = seg->len > 0;

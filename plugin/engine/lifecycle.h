@@ -139,7 +139,7 @@ typedef struct {
     uint16_t win;           /* window field, unscaled */
     uint16_t mss;           /* MSS option, 0 when absent */
     uint8_t  flags;         /* TL_* bits */
-    int8_t   wscale;        /* window scale shift, -1 when absent */
+    int8_t   wscale;        /* window scale shift, 0..14 as tl_parse_tcp_header caps it (RFC 7323), -1 when absent */
     bool     sack_perm;
     bool     has_ts;
     bool     from_a;        /* sent by A, the sender of the connection's first segment */

@@ -8,7 +8,7 @@
  * to tl_find_tcp with the ports of every 4-byte window and every cut.
  *
  * record: b0 bit0 direction (0: end X, 1: end Y), bit1 TS option, bit2 SACK-perm and a zero window,
- *            bit3 window scale, bit4 "jump": seq/ack deltas are scaled by 2^24,
+ *            bit3 window scale (b7 mod 15), bit4 "jump": seq/ack deltas are scaled by 2^24,
  *            bits5-7 time delta scale
  *         b1 TCP flags
  *         b2 signed seq delta from the sender's next sequence number
@@ -254,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s.tsval = tsval[dir];
         s.tsecr = tsval[!dir];
         s.sack_perm = (r[0] >> 2) & 1;
-        s.wscale = (r[0] >> 3) & 1 ? (int8_t)(r[7] & 15) : -1;
+        s.wscale = (r[0] >> 3) & 1 ? (int8_t)(r[7] % 15) : -1;  /* 0..14, as the header parser gives */
         s.mss = (s.flags & TL_SYN) ? 1460 : 0;
         s.win = (r[0] >> 2) & 1 ? 0 : 65535;    /* shares the SACK-perm bit: a zero window now and then */
         step(&s, dir, &conn_id);
