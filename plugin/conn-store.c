@@ -50,7 +50,7 @@ static gpointer chunked_add(chunked *a)
  * by all incarnations that use it, addresses inline. IPv4 ones, nearly all,
  * take 16 bytes; any other address type (IPv6) the wide record. A handle
  * names one: bit 30 set for a wide one, the index below it. There are never
- * more 4-tuples than connections (below 2^27). */
+ * more 4-tuples than connections (below 2^TL_CONN_ID_BITS). */
 #define TUPLE_ADDR_MAX 16
 #define TUPLE_WIDE     (1u << 30)
 

@@ -136,6 +136,7 @@ static expert_field ei_timewait_reuse_safe = EI_INIT;
 static expert_field ei_timewait_fin_retransmission = EI_INIT;
 static expert_field ei_late_segment = EI_INIT;
 static expert_field ei_timewait_assassination = EI_INIT;
+static expert_field ei_rst_ignored = EI_INIT;
 static expert_field ei_icmp_error = EI_INIT;
 static expert_field ei_icmp_error_unsent = EI_INIT;
 
@@ -528,6 +529,7 @@ static const finding_output finding_outputs[] = {
     { TL_FIND_ABORT,            &ei_abort,                       "Abort" },
     { TL_FIND_KEEPALIVE_TIMEOUT, &ei_keepalive_timeout,          "Keep-alive timeout" },
     { TL_FIND_STALE,            &ei_stale_connection,            "Stale connection" },
+    { TL_FIND_RST_IGNORED,      &ei_rst_ignored,                 "RST ignored" },
     { TL_FIND_FIN_RETRANS,      &ei_fin_retransmission,          "FIN retransmission" },
     { TL_FIND_TW_REUSE,         &ei_timewait_reuse_safe,         "TIME_WAIT reuse" },
     { TL_FIND_TW_FIN_RETRANS,   &ei_timewait_fin_retransmission, "FIN retransmission in TIME_WAIT" },
@@ -546,6 +548,29 @@ void tcplife_append_finding_names(GString *out, guint32 findings)
             g_string_append_c(out, ' ');
         g_string_append(out, g_str_has_prefix(abbrev, prefix) ? abbrev + strlen(prefix) : abbrev);
     }
+}
+
+static void show_rst_ignored(packet_info *pinfo, proto_item *item, const tl_verdict *v, const tl_conn *c)
+{
+    tl_role to = (tl_role)!v->sender;
+    const char *name = tcplife_role_name(to);
+    if (v->findings & TL_FIND_RST_WENT_ON)
+        expert_add_info_format(pinfo, item, &ei_rst_ignored,
+                               "RST ignored: the %s went on sending after it had arrived, so its TCP did not take it"
+                               " (RFC 5961 takes only a RST at exactly the next sequence number; or it was lost on"
+                               " the way)", name);
+    else if (v->state[to] != TL_ST_SYN_SENT)
+        expert_add_info_format(pinfo, item, &ei_rst_ignored,
+                               "RST ignored: seq %u lies outside every receive window the %s can have, so its TCP"
+                               " drops it and nothing changes (a late RST, or one the peer did not send)", v->seq, name);
+    else if (v->flags & TL_ACK)
+        expert_add_info_format(pinfo, item, &ei_rst_ignored,
+                               "RST ignored: it does not acknowledge the %s's SYN (ack %u, expected %u), so the %s"
+                               " stays in SYN_SENT", name, v->ack_got, c->end[to].isn + 1, name);
+    else
+        expert_add_info_format(pinfo, item, &ei_rst_ignored,
+                               "RST ignored: without the ACK flag it cannot answer the %s's SYN, so the %s stays"
+                               " in SYN_SENT", name, name);
 }
 
 static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, const tl_conn *c)
@@ -595,6 +620,9 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
                                    " did not know the connection (%s)", tcplife_role_name(c->reset_sender),
                                    c->reset_kind == TL_RESET_DURING_CLOSE ? "its FIN_WAIT_2 timed out, restart, state timeout"
                                                                           : "restart, state timeout, lost RST");
+            break;
+        case TL_FIND_RST_IGNORED:
+            show_rst_ignored(pinfo, item, v, c);
             break;
         default:
             expert_add_info(pinfo, item, out->ei);
@@ -957,6 +985,9 @@ void proto_register_tcplife(void)
             "Segment of a connection that had already closed", EXPFILL } },
         { &ei_timewait_assassination, { "tcplife.analysis.timewait_assassination", PI_SEQUENCE, PI_WARN,
             "RST received in TIME_WAIT (RFC 1337 assassination)", EXPFILL } },
+        { &ei_rst_ignored, { "tcplife.analysis.rst_ignored", PI_SEQUENCE, PI_WARN,
+            "RST its receiver's TCP did not take (RFC 9293 3.10.7, RFC 5961): in SYN_SENT not acknowledging"
+            " its SYN, outside its receive window, or met by the receiver going on; no state changes", EXPFILL } },
         { &ei_icmp_error, { "tcplife.analysis.icmp_error", PI_RESPONSE_CODE, PI_NOTE,
             "ICMP error for a TCP connection", EXPFILL } },
         { &ei_icmp_error_unsent, { "tcplife.analysis.icmp_error_unsent", PI_SECURITY, PI_WARN,

@@ -8,7 +8,7 @@
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
 /* No bit is left in that word: a further finding grows tl_verdict past 40 bytes (test_layout). */
-static_assert(TL_FIND_SYNACK_AFTER_HS < 1u << 20, "tl_verdict.findings has 20 bits");
+static_assert(TL_FIND_RST_WENT_ON < 1u << 22, "tl_verdict.findings has 22 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -233,9 +233,38 @@ static bool answers_probe_as_unknown(const tl_conn *conn, const tl_segment *seg,
            && is_synchronized(conn->end[from].state) && is_synchronized(peer->state);
 }
 
+/* Whether the receiver's TCP drops this RST (RFC 9293 3.10.7): in SYN_SENT
+ * one that does not acknowledge its SYN; in a synchronized state one whose
+ * seq lies outside every receive window it can have: behind its own highest
+ * ACK (one less is taken: Linux accepts a RST at the FIN's seq), or beyond
+ * the largest window its SYN allowed. A RST inside the window is taken: RFC
+ * 5961 stacks want the exact next seq, which the capture cannot tell. */
+static bool rst_ignored(const tl_conn *conn, const tl_segment *seg, tl_role from)
+{
+    const tl_end *x = &conn->end[from];
+    const tl_end *y = &conn->end[!from];
+    if (y->state == TL_ST_SYN_SENT)
+        return !(seg->flags & TL_ACK) || !SEQ_GT(seg->ack, y->isn) || SEQ_GT(seg->ack, y->nxt);
+    if (!(is_synchronized(y->state) || y->state == TL_ST_SYN_RECEIVED) || !y->acked_any)
+        return false;
+    /* y's highest ACK bounds its next expected seq only if x sent that far. */
+    if ((!x->nxt_known || !SEQ_GT(y->max_ack, x->nxt)) && tl_seq_diff(seg->seq, y->max_ack) < -1)
+        return true;
+    if (conn->missing || !conn->syn_frame || !conn->synack_frame)
+        return false;   /* the window scale is not known */
+    int shift = x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
+    int64_t most = (int64_t)UINT16_MAX << shift;
+    uint32_t edge = x->nxt_known && SEQ_GT(x->nxt, y->max_ack) ? x->nxt : y->max_ack;
+    return tl_seq_diff(seg->seq, edge) > most;
+}
+
 static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
 {
     v->event = TL_EV_RST;
+    if (rst_ignored(conn, seg, from)) {
+        v->findings |= TL_FIND_RST_IGNORED;
+        return;
+    }
     if (conn->end[!from].state == TL_ST_TIME_WAIT)
         v->findings |= TL_FIND_TW_ASSASSINATION;
     if (!conn->reset_frame) {
@@ -282,6 +311,42 @@ static void check_synack_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     }
     link_correction(conn, x, v);
     y->syn_acked = true;
+}
+
+/* The two legs, without rtt and connect time. */
+static void handshake_legs(const tl_conn *conn, tl_handshake_times *times)
+{
+    memset(times, 0, sizeof *times);
+    if (conn->simul_open || !conn->synack_frame)
+        return;
+    /* The SYN must precede its SYN-ACK in the capture for the first leg. */
+    times->has_syn_leg = conn->syn_frame && conn->syn_frame < conn->synack_frame;
+    times->has_ack_leg = conn->hs_ack_frame != 0;
+    times->has_rtt = times->has_syn_leg && times->has_ack_leg;
+    if (times->has_syn_leg)
+        times->syn_to_synack = conn->legs.syn_leg;
+    if (times->has_ack_leg)
+        times->synack_to_ack = conn->legs.ack_leg;
+}
+
+/* Time from capturing a packet of `who` to capturing the peer's immediate
+ * reply: a handshake leg, or -1 when the handshake was not seen. */
+static int64_t reply_leg(const tl_conn *conn, tl_role who)
+{
+    tl_handshake_times times;
+    handshake_legs(conn, &times);
+    if (!times.has_rtt)
+        return -1;
+    return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
+}
+
+/* How long after a segment of who passed the capture point a segment of the
+ * peer proves the first had reached it: two of the handshake legs of who's
+ * packets plus slack (-1: no handshake to measure). */
+static int64_t reach_time(const tl_conn *conn, tl_role who)
+{
+    int64_t leg = reply_leg(conn, who);
+    return leg < 0 ? -1 : 2 * leg + TL_ARRIVAL_SLACK_NS;
 }
 
 /* A later packet proved an inference wrong: rewrite an end's state in the
@@ -426,22 +491,6 @@ static void on_handshake_ack(tl_conn *conn, const tl_segment *seg, tl_end *x, tl
     conn->complete = conn->syn_frame && x->syn_acked;
 }
 
-/* The two legs, without rtt and connect time. */
-static void handshake_legs(const tl_conn *conn, tl_handshake_times *times)
-{
-    memset(times, 0, sizeof *times);
-    if (conn->simul_open || !conn->synack_frame)
-        return;
-    /* The SYN must precede its SYN-ACK in the capture for the first leg. */
-    times->has_syn_leg = conn->syn_frame && conn->syn_frame < conn->synack_frame;
-    times->has_ack_leg = conn->hs_ack_frame != 0;
-    times->has_rtt = times->has_syn_leg && times->has_ack_leg;
-    if (times->has_syn_leg)
-        times->syn_to_synack = conn->legs.syn_leg;
-    if (times->has_ack_leg)
-        times->synack_to_ack = conn->legs.ack_leg;
-}
-
 void tl_conn_handshake_times(const tl_conn *conn, tl_kept_finder find, tl_handshake_times *times)
 {
     handshake_legs(conn, times);
@@ -477,26 +526,74 @@ void tl_conn_close_times(const tl_conn *conn, tl_kept_finder find, tl_close_time
         times->fin_wait_2 = second_fin_ts - kept_ts(conn, find, conn->fin_ack_frame);
 }
 
-/* Time from capturing a packet of `who` to capturing the peer's immediate
- * reply: a handshake leg, or -1 when the handshake was not seen. */
-static int64_t reply_leg(const tl_conn *conn, tl_role who)
-{
-    tl_handshake_times times;
-    handshake_legs(conn, &times);
-    if (!times.has_rtt)
-        return -1;
-    return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
-}
-
 /* Whether the FIN of y_role had reached its peer before the peer sent a
- * segment at ts: more than two of the handshake legs of y_role's packets
- * (plus slack) after the FIN passed the capture point. Only for a FIN sent
- * once: after a re-sent FIN the first copy may have been lost on the way. */
+ * segment at ts. Only for a FIN sent once: after a re-sent FIN the first
+ * copy may have been lost on the way. */
 static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
 {
     const tl_end *y = &conn->end[y_role];
-    int64_t leg = reply_leg(conn, y_role);
-    return y->fin_copies == 1 && leg >= 0 && ts - y->fin_ts > 2 * leg + TL_ARRIVAL_SLACK_NS;
+    int64_t reach = reach_time(conn, y_role);
+    return y->fin_copies == 1 && reach >= 0 && ts - y->fin_ts > reach;
+}
+
+/* The kept verdict of the RST that ended the connection, when the segment
+ * from `from` proves its receiver did not take it: anything but a RST or SYN
+ * sent, from a synchronized state, after the RST had reached it. RFC 5961
+ * stacks take only a RST at exactly their next seq, which the capture cannot
+ * tell, and answer others with an ACK; or the RST was lost on the way. */
+static tl_verdict *rst_not_taken(const tl_conn *conn, const tl_segment *seg, tl_role from)
+{
+    if (from == conn->reset_sender || (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE))
+        return NULL;
+    int64_t reach = reach_time(conn, conn->reset_sender);
+    tl_verdict *rst = tl_store_at(conn->last);
+    while (rst && rst->frame > conn->reset_frame)
+        rst = tl_store_at(rst->prev);
+    if (!rst || rst->frame != conn->reset_frame || reach < 0 || seg->ts - rst->ts <= reach)
+        return NULL;
+    const tl_verdict *before = tl_stored(rst->prev);
+    return before && is_synchronized(before->state[from]) ? rst : NULL;
+}
+
+/* Undo the RST its receiver went on after (at proof_ts). Its sender's later
+ * RSTs the proof is as old as are not taken either; the first one that left
+ * too late for the proof to tell (its sender answering every segment with a
+ * RST) becomes the reset. Before that RST, or if there is none, the ends are
+ * back in their states before the first one, in the kept verdicts too. */
+static void revive_after_rst(tl_conn *conn, tl_verdict *rst, int64_t proof_ts)
+{
+    const tl_verdict *before = tl_stored(rst->prev);
+    int64_t reach = reach_time(conn, rst->sender);
+    tl_verdict *reset = NULL;
+    for (tl_verdict *k = tl_store_at(conn->last); k != rst; k = tl_store_at(k->prev)) {
+        if (k->event == TL_EV_RST && k->sender == rst->sender && proof_ts - k->ts <= reach)
+            reset = k;
+    }
+    uint32_t until = reset ? reset->frame : UINT32_MAX;
+    for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= rst->frame; k = tl_store_at(k->prev)) {
+        if (k->frame >= until)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (k->state[i] == TL_ST_CLOSED)
+                k->state[i] = before->state[i];
+        }
+        if (k->event == TL_EV_RST && k->sender == rst->sender)
+            k->findings |= TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON;
+    }
+    uint32_t abort = rst->findings & TL_FIND_ABORT;
+    rst->findings &= ~(TL_FIND_ABORT | TL_FIND_KEEPALIVE_TIMEOUT | TL_FIND_STALE);
+    conn->reset_probes = 0;
+    conn->stale = false;
+    if (reset) {
+        reset->findings |= abort;
+        conn->reset_frame = reset->frame;
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        conn->end[i].state = before->state[i];
+    conn->reset_frame = 0;
+    conn->reset_kind = TL_RESET_NONE;
+    conn->reset_sender = 0;
 }
 
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
@@ -811,8 +908,12 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
         on_rst(conn, seg, from, v);
     else if (seg->flags & TL_SYN)
         on_syn(conn, seg, from, v);
-    else
+    else {
+        tl_verdict *rst = conn->reset_frame ? rst_not_taken(conn, seg, from) : NULL;
+        if (rst)
+            revive_after_rst(conn, rst, seg->ts);
         on_segment(conn, seg, from, probe, v);
+    }
 
     count_probes(conn, from, probe);
     if (!(seg->flags & (TL_SYN | TL_RST)))

@@ -85,7 +85,9 @@ enum {
     TL_FIND_TW_ASSASSINATION = 1u << 16,  /* RST received in TIME_WAIT (RFC 1337) */
     TL_FIND_KEEPALIVE_TIMEOUT = 1u << 17, /* the first RST, after its sender's unanswered keep-alive probes */
     TL_FIND_STALE           = 1u << 18,   /* the first RST answers a keep-alive probe as a TCP with no such connection */
-    TL_FIND_SYNACK_AFTER_HS = 1u << 19    /* the server re-sent its SYN-ACK after the handshake ACK */
+    TL_FIND_SYNACK_AFTER_HS = 1u << 19,   /* the server re-sent its SYN-ACK after the handshake ACK */
+    TL_FIND_RST_IGNORED     = 1u << 20,   /* a RST its receiver's TCP does not take: no state changes */
+    TL_FIND_RST_WENT_ON     = 1u << 21    /* qualifies RST_IGNORED: known by the receiver going on after it */
 };
 
 typedef enum {
@@ -145,9 +147,10 @@ typedef struct {
     bool     from_a;        /* sent by A, the sender of the connection's first segment */
 } tl_segment;
 
-/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^27
- * (134 million connections in one capture; the bit went to the findings). */
-#define TL_CONN_ID_BITS 27
+/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^25
+ * (33 million connections in one capture, for which tshark itself would need
+ * some 90 GB; the bits went to the findings). */
+#define TL_CONN_ID_BITS 25
 
 /* The per-packet verdict. Kept verdicts are stored (tl_store) and form a
  * chain (newest first) so that packets that change nothing can take their
@@ -163,10 +166,10 @@ typedef struct tl_verdict {
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
     unsigned sender : 1;    /* tl_role */
     unsigned event : 4;     /* tl_event */
-    unsigned findings : 20; /* TL_FIND_* */
-    unsigned flags : 8;     /* TL_* bits of the segment */
     bool     ack_checked : 1;
-    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
+    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN; the first 32 bits end here */
+    unsigned findings : 22; /* TL_FIND_* */
+    unsigned flags : 8;     /* TL_* bits of the segment */
     bool     ack_wrong : 1;
     bool     ack_corrects : 1;  /* carries the right ACK a wrong one of its sender lacked */
     uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */

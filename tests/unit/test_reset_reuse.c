@@ -325,6 +325,206 @@ static void test_leftovers_after_rst(script *s)
     assert_reset_kind(s, TL_RESET_ABORT);
 }
 
+/* RSTs the receiver's TCP drops (RFC 9293 3.10.7) change nothing. */
+static void assert_rst_ignored(script *s, const tl_verdict *v, uint8_t client, uint8_t server)
+{
+    assert_event(v, TL_EV_RST);
+    assert_finding(v, TL_FIND_RST_IGNORED);
+    assert_no_finding(v, TL_FIND_ABORT | TL_FIND_REFUSED | TL_FIND_RST_WENT_ON);
+    assert_states(v, client, server);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    assert_reset_kind(s, TL_RESET_NONE);
+}
+
+/* In SYN_SENT only a RST acknowledging the SYN counts; the real SYN-ACK still completes. */
+static void test_rst_ignored_syn_sent(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST, 0, 0, 0), TL_ST_SYN_SENT, TL_ST_LISTEN);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST | TL_ACK, 0, CLIENT_ISN + 1000, 0), TL_ST_SYN_SENT, TL_ST_LISTEN);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST | TL_ACK, 0, CLIENT_ISN, 0), TL_ST_SYN_SENT, TL_ST_LISTEN);
+    g_assert_false(s->conn.refused);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    g_assert_true(s->conn.complete);
+    assert_close_type(s, TL_CLOSE_NONE);
+}
+
+/* Behind the receiver's own ACK: no window it can have holds it; one below
+ * is taken (Linux accepts a RST at the FIN's seq). */
+static void test_rst_ignored_behind(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 3000);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    uint32_t rcv_nxt = next_seq(s, TL_SERVER);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST | TL_ACK, rcv_nxt - 2, next_seq(s, TL_CLIENT), 0),
+                       TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST, rcv_nxt - 2000, 0, 0), TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    /* Plain traffic after it stays plain. */
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    assert_step(s, TL_STEP_PLAIN);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    v = tx_raw(s, TL_SERVER, TL_RST, next_seq(s, TL_SERVER) - 1, 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_finding(v, TL_FIND_ABORT);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+/* A receiver that acknowledged more than the sender was seen to send (the
+ * capture lost segments) is no bound: the RST is taken. */
+static void test_rst_behind_unseen_data(script *s)
+{
+    open_conn(s);
+    tx_raw(s, TL_CLIENT, TL_ACK, next_seq(s, TL_CLIENT), SERVER_ISN + 1 + 5000, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, SERVER_ISN + 1 + 100, 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+/* Beyond the largest window the receiver's SYN allowed: unscaled 65,535
+ * bytes past the sender's next seq; scaled (both SYNs offered it) that much
+ * times 2^shift. */
+static void open_scaled(script *s, int8_t client_shift, int8_t server_shift)
+{
+    tl_segment syn = seg_make(s, TL_CLIENT, TL_SYN, CLIENT_ISN, 0, 0);
+    syn.wscale = client_shift;
+    tx_seg(s, &syn);
+    tl_segment synack = seg_make(s, TL_SERVER, TL_SYN | TL_ACK, SERVER_ISN, CLIENT_ISN + 1, 0);
+    synack.wscale = server_shift;
+    tx_seg(s, &synack);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+}
+
+static void test_rst_ignored_beyond(script *s)
+{
+    open_scaled(s, -1, 7);      /* the client offered no scaling: none applies */
+    uint32_t nxt = next_seq(s, TL_SERVER);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, nxt + 65536, 0, 0);
+    assert_rst_ignored(s, v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    v = tx_raw(s, TL_SERVER, TL_RST, nxt + 65535, 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+static void test_rst_beyond_scaled(script *s)
+{
+    open_scaled(s, 7, 2);       /* the client's receive window counts in 128-byte units */
+    uint32_t nxt = next_seq(s, TL_SERVER);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST, nxt + (65535u << 7) + 1, 0, 0), TL_ST_ESTABLISHED,
+                       TL_ST_ESTABLISHED);
+    assert_rst_ignored(s, tx_raw(s, TL_SERVER, TL_RST, nxt + (1u << 30), 0, 0), TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, nxt + 1000000, 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+/* Picked up mid-stream the window scale is unknown: only "behind" is judged. */
+static void test_rst_beyond_mid_stream(script *s)
+{
+    tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 1, SERVER_ISN + 1, 0);
+    tx_raw(s, TL_SERVER, TL_ACK, SERVER_ISN + 1, CLIENT_ISN + 1, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, SERVER_ISN + 1 + (1u << 24), 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+/* A RST to an end in TIME_WAIT stays an assassination. */
+static void test_rst_time_wait_not_judged(script *s)
+{
+    open_conn(s);
+    close_four_way(s, TL_CLIENT);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST, SERVER_ISN - 100000, 0, 0);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    assert_finding(v, TL_FIND_TW_ASSASSINATION);
+}
+
+/* The receiver of a RST inside its window goes on sending once the RST has
+ * reached it (legs 1 ms each here, so after 2 ms + 1 ms slack): it did not
+ * take it (RFC 5961: not its exact next seq). The kept verdicts are amended. */
+static void test_rst_not_taken(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_RST | TL_ACK, next_seq(s, TL_SERVER) + 500, next_seq(s, TL_CLIENT), 0);
+    uint32_t rst = v->frame;
+    assert_finding(v, TL_FIND_ABORT);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    v = tx(s, TL_CLIENT, TL_ACK, 0);             /* the challenge ACK, too soon to prove anything */
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    wait_ns(s, 5 * MS);
+    v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_event(v, TL_EV_DATA);
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    assert_reset_kind(s, TL_RESET_NONE);
+    const tl_verdict *k = kept_verdict(s, rst);
+    assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON);
+    assert_no_finding(k, TL_FIND_ABORT);
+    assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    g_assert_null(kept_verdict(s, rst + 1));     /* plain: it reads its states from the RST's */
+    /* The server's TCP is gone after all: its RST at the exact seq ends it. */
+    v = tx(s, TL_SERVER, TL_RST, 0);
+    assert_finding(v, TL_FIND_ABORT);
+    assert_no_finding(v, TL_FIND_RST_IGNORED);
+    g_assert_cmpuint(s->conn.reset_frame, ==, v->frame);
+    assert_close_type(s, TL_CLOSE_RESET);
+}
+
+/* A sender answering every segment with a RST: the receiver's segment proves
+ * only the RSTs that had reached it; the first later one is the reset. */
+static void test_rst_storm(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    uint32_t first = tx_raw(s, TL_CLIENT, TL_RST, next_seq(s, TL_CLIENT) + 10, 0, 0)->frame;
+    uint32_t second = tx_raw(s, TL_CLIENT, TL_RST, next_seq(s, TL_CLIENT) + 10, 0, 0)->frame;
+    wait_ns(s, 3 * MS);
+    uint32_t third = tx(s, TL_CLIENT, TL_RST, 0)->frame;
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);    /* 4 ms after the second */
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_cmpuint(s->conn.reset_frame, ==, third);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    for (uint32_t f = first; f <= second; f++) {
+        const tl_verdict *k = kept_verdict(s, f);
+        assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON);
+        assert_no_finding(k, TL_FIND_ABORT);
+        assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    }
+    const tl_verdict *k = kept_verdict(s, third);
+    assert_finding(k, TL_FIND_ABORT);
+    assert_no_finding(k, TL_FIND_RST_IGNORED);
+    assert_states(k, TL_ST_CLOSED, TL_ST_CLOSED);
+}
+
+/* After a RST only its receiver's non-RST segments prove anything. */
+static void test_rst_taken(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
+    uint32_t rst = v->frame;
+    wait_ns(s, 5 * MS);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);      /* its sender: a forged RST, or data in flight */
+    v = tx(s, TL_SERVER, TL_RST, 0);             /* the receiver answers as a TCP without the connection */
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_cmpuint(s->conn.reset_frame, ==, rst);
+    assert_reset_kind(s, TL_RESET_ABORT);
+    assert_finding(kept_verdict(s, rst), TL_FIND_ABORT);
+}
+
+/* A refusal is not undone by the client's later segments (its retries are SYNs). */
+static void test_refused_not_revived(script *s)
+{
+    refuse(s);
+    wait_ns(s, SEC);
+    const tl_verdict *v = tx_raw(s, TL_CLIENT, TL_ACK, CLIENT_ISN + 1, 0, 0);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    assert_reset_kind(s, TL_RESET_REFUSED);
+}
+
 /* A new connect() after a RST: a new ISN. */
 static void test_syn_after_rst(script *s)
 {
@@ -481,6 +681,17 @@ int main(int argc, char **argv)
     script_test_add("/reset/during-close", test_during_close);
     script_test_add("/reset/after-close", test_after_close);
     script_test_add("/reset/leftovers", test_leftovers_after_rst);
+    script_test_add("/reset/ignored-syn-sent", test_rst_ignored_syn_sent);
+    script_test_add("/reset/ignored-behind", test_rst_ignored_behind);
+    script_test_add("/reset/behind-unseen-data", test_rst_behind_unseen_data);
+    script_test_add("/reset/ignored-beyond", test_rst_ignored_beyond);
+    script_test_add("/reset/beyond-scaled", test_rst_beyond_scaled);
+    script_test_add("/reset/beyond-mid-stream", test_rst_beyond_mid_stream);
+    script_test_add("/reset/time-wait-not-judged", test_rst_time_wait_not_judged);
+    script_test_add("/reset/not-taken", test_rst_not_taken);
+    script_test_add("/reset/taken", test_rst_taken);
+    script_test_add("/reset/storm", test_rst_storm);
+    script_test_add("/reset/refused-not-revived", test_refused_not_revived);
     script_test_add("/reuse/syn-after-rst", test_syn_after_rst);
     script_test_add("/reuse/syn-in-time-wait-same-isn", test_syn_in_time_wait_same_isn);
     script_test_add("/reuse/syn-after-both-closed-same-isn", test_syn_after_both_closed_same_isn);
