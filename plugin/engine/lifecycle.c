@@ -349,6 +349,14 @@ static int64_t reach_time(const tl_conn *conn, tl_role who)
     return leg < 0 ? -1 : 2 * leg + TL_ARRIVAL_SLACK_NS;
 }
 
+/* Whether a server segment at ts left after the handshake ACK reached it. */
+static bool hs_ack_reached_server(const tl_conn *conn, int64_t ts)
+{
+    const tl_verdict *ack = tl_conn_verdict_at(conn, conn->hs_ack_frame);
+    int64_t reach = reach_time(conn, TL_CLIENT);
+    return ack && ack->frame == conn->hs_ack_frame && reach >= 0 && ts - ack->ts > reach;
+}
+
 /* A later packet proved an inference wrong: rewrite an end's state in the
  * kept verdicts since a frame (packets in between derive from them). A FIN
  * of who's re-sent into TIME_WAIT already amended everything before it: the
@@ -429,10 +437,11 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
     if (x->synack_copies > 0) {
         note_copy(&x->synack_copies, v);
         v->event = TL_EV_SYNACK_RETRANS;
-        /* The server did not get or did not take the handshake ACK: lost on
-         * the way, TCP_DEFER_ACCEPT waiting for data, or a full accept queue.
-         * Having sent nothing else, it was in SYN_RECEIVED all along. */
-        if (from == TL_SERVER && conn->hs_ack_frame && !conn->simul_open) {
+        /* Sent after the handshake ACK had reached it, the server did not get
+         * or did not take that ACK: lost on the way, TCP_DEFER_ACCEPT waiting
+         * for data, or a full accept queue. Having sent nothing else, it was
+         * in SYN_RECEIVED all along. (Sooner, it answers a re-sent SYN.) */
+        if (from == TL_SERVER && conn->hs_ack_frame && !conn->simul_open && hs_ack_reached_server(conn, seg->ts)) {
             v->findings |= TL_FIND_SYNACK_AFTER_HS;
             if (x->bytes == 0 && !x->fin_sent && x->state == TL_ST_ESTABLISHED) {
                 amend_state(conn, from, conn->hs_ack_frame, TL_ST_ESTABLISHED, TL_ST_SYN_RECEIVED);

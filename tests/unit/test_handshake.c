@@ -492,9 +492,26 @@ static void test_synack_copy_after_server_data(script *s)
 {
     open_conn(s);
     tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    wait_ns(s, SEC);
     const tl_verdict *v = tx_raw(s, TL_SERVER, TL_SYN | TL_ACK, SERVER_ISN, CLIENT_ISN + 1, 0);
     assert_finding(v, TL_FIND_SYNACK_AFTER_HS);
     assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+}
+
+/* A SYN-ACK copy that left before the handshake ACK could reach the server
+ * (legs 1 ms each: within 2 ms + 1 ms slack) answers the client's re-sent
+ * SYN: the server is not shown to have missed the ACK. */
+static void test_synack_copy_crossing_ack(script *s)
+{
+    tx(s, TL_CLIENT, TL_SYN, 0);
+    resend(s, TL_CLIENT);
+    tx(s, TL_SERVER, TL_SYN | TL_ACK, 0);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    const tl_verdict *v = resend(s, TL_SERVER);
+    assert_event(v, TL_EV_SYNACK_RETRANS);
+    assert_no_finding(v, TL_FIND_SYNACK_AFTER_HS);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_states(kept_verdict(s, s->conn.hs_ack_frame), TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
 }
 
 int main(int argc, char **argv)
@@ -502,6 +519,7 @@ int main(int argc, char **argv)
     script_test_init(&argc, &argv);
     script_test_add("/handshake/synack-after-handshake", test_synack_after_handshake);
     script_test_add("/handshake/synack-copy-after-server-data", test_synack_copy_after_server_data);
+    script_test_add("/handshake/synack-copy-crossing-ack", test_synack_copy_crossing_ack);
     script_test_add("/handshake/unseen-synack", test_unseen_synack);
     script_test_add("/handshake/synack-after-its-ack", test_synack_after_its_ack);
     script_test_add("/handshake/unseen-synack-needs-next-seq", test_unseen_synack_needs_next_seq);
