@@ -15,8 +15,10 @@
 # relays the Ethernet frames between its two veths after a one-way delay
 # (this kernel has no tc netem), so client and server share one subnet.
 # dumpcap records on the client's veth: the client's view of the connection.
-# Losses are made with nft rules in the server namespace. Everything started
-# here is stopped and the namespaces are deleted on exit.
+# Losses are made with nft rules in the server namespace. The scenario
+# rst-injected also writes crafted RSTs into live connections with
+# inject_rst.py (AF_PACKET, no extra package). Everything started here is
+# stopped and the namespaces are deleted on exit.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -129,6 +131,28 @@ client() {
     in_c "$PY" "$HERE/peers.py" client "$@" | sed 's/^/   | /'
 }
 wait_server() { wait "$SRV_PID" || true; }
+
+# inject NS MODE IFACE ARGS...: start inject_rst.py (crafted RSTs into a live
+# connection) in namespace NS on IFACE; return once its socket listens.
+INJ_PIDS=()
+inject() {
+    local ns=$1; shift
+    local ready=$TMP/inject-ready.${#INJ_PIDS[@]}
+    printf '   inject (%s): %s\n' "$ns" "$*"
+    ip netns exec "$ns" "$PY" "$HERE/inject_rst.py" "$@" --client $C4 --server $S4 --port $PORT \
+        --timeout 15 --ready "$ready" > >(sed 's/^/   | /') &
+    INJ_PIDS+=($!)
+    PIDS+=($!)
+    wait_for 100 test -e "$ready"
+}
+# wait_injected: every injector must have sent all its RSTs (each is bounded by --timeout).
+wait_injected() {
+    local pid
+    for pid in "${INJ_PIDS[@]}"; do
+        wait "$pid" || { echo "an injector failed" >&2; return 1; }
+    done
+    INJ_PIDS=()
+}
 
 # Wall-clock instant a little ahead, shared by both ends (one host clock).
 soon() { "$PY" -c "import time; print(f'{time.time() + $1:.3f}')"; }
@@ -439,12 +463,67 @@ scn_defer-accept() {
     cap_stop defer-accept
 }
 
+scn_rst-injected() {
+    # RSTs the receiving TCP must not accept, injected by inject_rst.py into
+    # connections of the real stack (nothing else is crafted); 20 ms one-way.
+    lab_up 0.02
+    cap_start rst-injected
+    # Stream 0: the server streams 200 bytes every 100 ms, then closes first;
+    # the client closes on EOF. Towards the client, as from the server (the
+    # middle namespace writes onto its client-side veth): 40 ms after the 4th
+    # data segment a RST+ACK with seq = client's rcv_nxt + 2^30 (outside the
+    # window: dropped silently), after the 8th one with rcv_nxt + 1000 (in the
+    # window, not rcv_nxt: RFC 5961 challenge ACK). Towards the server, as from
+    # the client (written onto the client's own veth, so the capture sees it
+    # leave and the forwarder carries it on): after the 12th, a RST+ACK with
+    # seq = server's rcv_nxt - 5000, behind what it acknowledged: dropped.
+    inject "$NM" established "$VMA" --toward client --rst 4:1073741824 --rst 8:1000
+    inject "$NC" established "$VC" --toward server --rst 12:-5000
+    server --addr $S4 --mode stream --request 100 --response 200 --writes 20 --write-interval 0.1 --timeout 10
+    wait_listen
+    client --addr $S4 --request 100 --wait-eof --timeout 10
+    wait_server
+    wait_injected
+    sleep 0.5
+    # Stream 1: the moment the client's SYN passes, towards the client (40 ms
+    # before the real SYN-ACK): a bare RST, then a RST+ACK acking ISN + 1000.
+    # In SYN-SENT a RST counts only with an acceptable ACK (RFC 9293
+    # 3.10.7.3): both are ignored. The bad ACK makes Linux re-arm its SYN
+    # timer to the minimum, so the SYN goes again ~10 ms later and the server
+    # answers that copy too (a second SYN-ACK, met by a challenge ACK). The
+    # real handshake completes; 100 bytes each way and a merged close.
+    inject "$NM" syn-sent "$VMA" --ack-offset 1000
+    server --addr $S4 --request 100 --response 100 --close-delay 0 --timeout 10
+    wait_listen
+    client --addr $S4 --request 100 --response 100 --timeout 10
+    wait_server
+    wait_injected
+    sleep 0.5
+    # Stream 2, the contrast: 40 ms after the server's 3rd data segment a
+    # RST+ACK with seq = the client's rcv_nxt exactly: accepted, the client's
+    # socket is gone, and its kernel answers the server's next segment with a
+    # bare RST.
+    inject "$NM" established "$VMA" --toward client --rst 3:0
+    server --addr $S4 --mode stream --request 100 --response 200 --writes 6 --write-interval 0.1 --timeout 10
+    wait_listen
+    client --addr $S4 --request 100 --wait-eof --timeout 10
+    wait_server
+    wait_injected
+    # Evidence that is not on the wire: the client's challenge ACKs (stream 0's
+    # in-window RST, stream 1's second SYN-ACK), and every segment the capture
+    # shows from the client, the injected one included, in the server's
+    # TcpInSegs with no checksum error.
+    in_c nstat -asz TcpExtTCPChallengeACK TcpExtTCPSYNChallenge | sed -n 's/^/   client /; /Tcp/p'
+    in_s nstat -asz TcpInSegs TcpInErrs TcpInCsumErrors | sed -n 's/^/   server /; /Tcp/p'
+    cap_stop rst-injected
+}
+
 ALL=(handshake-normal refused syn-retries-answered syn-retries-unanswered tfo
      ipv6-merged-close icmp-unreachable close-four-way close-merged
      close-server-first close-simultaneous close-half close-abort close-lost-fin
      close-many timewait-client-reuse timewait-server-side
      timewait-lost-final-ack timewait-after-2msl keepalive keepalive-timeout keepalive-stale
-     zero-window close-unread simultaneous-open defer-accept)
+     zero-window close-unread simultaneous-open defer-accept rst-injected)
 
 if [ "${1:-}" = "--list" ]; then printf '%s\n' "${ALL[@]}"; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }
