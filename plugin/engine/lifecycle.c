@@ -420,9 +420,11 @@ static void on_syn(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdic
             conn->syn_frame = seg->frame;
             x->state = TL_ST_SYN_SENT;
         } else {
-            /* Both ends sent a bare SYN: each moves to SYN_RECEIVED on the other's. */
+            /* Both ends sent a bare SYN: each moves to SYN_RECEIVED on the other's.
+             * This end had connected, not listened, since the first SYN. */
             conn->simul_open = true;
             v->findings |= TL_FIND_SIMUL_OPEN;
+            amend_state(conn, from, conn->syn_frame, TL_ST_LISTEN, TL_ST_SYN_SENT);
             x->state = TL_ST_SYN_RECEIVED;
             y->state = TL_ST_SYN_RECEIVED;
         }

@@ -155,12 +155,14 @@ FIRST_PASS_FIELDS = [
 # TIME_WAIT: the passive closer reads CLOSED in one pass and LAST_ACK in two
 # from its lost final ACK on. A RST its receiver went on after: from the RST
 # to that proof both ends read CLOSED in one pass and their states before the
-# RST in two.
+# RST in two. A simultaneous open: before the second SYN its sender reads
+# LISTEN in one pass and SYN_SENT in two.
 PASS_EXEMPTIONS = {
     ("tcplife.analysis.simultaneous_close", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.timewait_fin_retransmission", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.synack_after_handshake", None): ["tcplife.server_state"],
     ("tcplife.analysis.rst_ignored", None): ["tcplife.client_state", "tcplife.server_state"],
+    ("tcplife.analysis.simultaneous_open", None): ["tcplife.server_state"],
 }
 
 # Capture file name endings the harness looks for under captures/.

@@ -169,17 +169,22 @@ static void test_handshake_ack_corrected(script *s)
     g_assert_true(s->conn.complete);
 }
 
-/* The server's own bare SYN while the client waits in SYN_SENT. */
+/* The server's own bare SYN while the client waits in SYN_SENT: it had
+ * connected, not listened, so the kept SYNs before it are amended. */
 static void test_simultaneous_open(script *s)
 {
     tx(s, TL_CLIENT, TL_SYN, 0);
+    resend(s, TL_CLIENT);
     const tl_verdict *v = tx(s, TL_SERVER, TL_SYN, 0);
+    for (uint32_t f = 1; f <= 2; f++)
+        assert_states(kept_verdict(s, f), TL_ST_SYN_SENT, TL_ST_SYN_SENT);
     assert_step(s, TL_STEP_KEEP);
     assert_event(v, TL_EV_SYN);
     g_assert_cmpint(v->sender, ==, TL_SERVER);
     assert_finding(v, TL_FIND_SIMUL_OPEN);
     g_assert_true(s->conn.simul_open);
     g_assert_cmpuint(s->conn.syn_frame, ==, 1);
+    assert_states(v, TL_ST_SYN_RECEIVED, TL_ST_SYN_RECEIVED);
 }
 
 /* Picked up mid-stream, first packet from the server: the higher port is the client. */
