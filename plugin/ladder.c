@@ -130,6 +130,7 @@ static void finding_notes(GPtrArray *notes, const tl_conn *c, const tl_verdict *
         { TL_FIND_LATE_SEGMENT,     "late segment of a closed connection" },
         { TL_FIND_TW_ASSASSINATION, "RST in TIME_WAIT (assassination)" },
         { TL_FIND_RST_IGNORED,      "RST the receiver did not take: no state change" },
+        { TL_FIND_RST_INJECTED,     "RST injected: its named sender went on" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(notes_of); i++) {
         if (v->findings & notes_of[i].bit)

@@ -137,6 +137,7 @@ static expert_field ei_timewait_fin_retransmission = EI_INIT;
 static expert_field ei_late_segment = EI_INIT;
 static expert_field ei_timewait_assassination = EI_INIT;
 static expert_field ei_rst_ignored = EI_INIT;
+static expert_field ei_rst_injected = EI_INIT;
 static expert_field ei_icmp_error = EI_INIT;
 static expert_field ei_icmp_error_unsent = EI_INIT;
 
@@ -530,6 +531,7 @@ static const finding_output finding_outputs[] = {
     { TL_FIND_KEEPALIVE_TIMEOUT, &ei_keepalive_timeout,          "Keep-alive timeout" },
     { TL_FIND_STALE,            &ei_stale_connection,            "Stale connection" },
     { TL_FIND_RST_IGNORED,      &ei_rst_ignored,                 "RST ignored" },
+    { TL_FIND_RST_INJECTED,     &ei_rst_injected,                "RST injected" },
     { TL_FIND_FIN_RETRANS,      &ei_fin_retransmission,          "FIN retransmission" },
     { TL_FIND_TW_REUSE,         &ei_timewait_reuse_safe,         "TIME_WAIT reuse" },
     { TL_FIND_TW_FIN_RETRANS,   &ei_timewait_fin_retransmission, "FIN retransmission in TIME_WAIT" },
@@ -623,6 +625,12 @@ static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict
             break;
         case TL_FIND_RST_IGNORED:
             show_rst_ignored(pinfo, item, v, c);
+            break;
+        case TL_FIND_RST_INJECTED:
+            expert_add_info_format(pinfo, item, out->ei,
+                                   "RST not sent by the %s's TCP: the %s went on sending after it (a TCP that aborts"
+                                   " sends nothing more), so a middlebox or an attacker sent it in its name",
+                                   tcplife_role_name(v->sender), tcplife_role_name(v->sender));
             break;
         default:
             expert_add_info(pinfo, item, out->ei);
@@ -988,6 +996,8 @@ void proto_register_tcplife(void)
         { &ei_rst_ignored, { "tcplife.analysis.rst_ignored", PI_SEQUENCE, PI_WARN,
             "RST its receiver's TCP did not take (RFC 9293 3.10.7, RFC 5961): in SYN_SENT not acknowledging"
             " its SYN, outside its receive window, or met by the receiver going on; no state changes", EXPFILL } },
+        { &ei_rst_injected, { "tcplife.analysis.rst_injected", PI_SECURITY, PI_WARN,
+            "RST its named sender's TCP did not send: that end went on sending after it (injected)", EXPFILL } },
         { &ei_icmp_error, { "tcplife.analysis.icmp_error", PI_RESPONSE_CODE, PI_NOTE,
             "ICMP error for a TCP connection", EXPFILL } },
         { &ei_icmp_error_unsent, { "tcplife.analysis.icmp_error_unsent", PI_SECURITY, PI_WARN,

@@ -8,7 +8,7 @@
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
 /* No bit is left in that word: a further finding grows tl_verdict past 40 bytes (test_layout). */
-static_assert(TL_FIND_RST_WENT_ON < 1u << 22, "tl_verdict.findings has 22 bits");
+static_assert(TL_FIND_RST_INJECTED < 1u << 24, "tl_verdict.findings has 24 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -129,8 +129,9 @@ static void take_options(tl_end *x, const tl_segment *seg)
 
 static void note_copy(uint16_t *copies, tl_verdict *v)
 {
-    (*copies)++;
-    v->attempt = *copies;
+    if (*copies < UINT16_MAX)
+        (*copies)++;
+    v->attempt = *copies < TL_ATTEMPT_MAX ? *copies : TL_ATTEMPT_MAX;
 }
 
 /* Every SYN or SYN-ACK goes through on_syn, every FIN copy through on_fin,
@@ -547,34 +548,18 @@ static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
     return y->fin_copies == 1 && reach >= 0 && ts - y->fin_ts > reach;
 }
 
-/* The kept verdict of the RST that ended the connection, when the segment
- * from `from` proves its receiver did not take it: anything but a RST or SYN
- * sent, from a synchronized state, after the RST had reached it. RFC 5961
- * stacks take only a RST at exactly their next seq, which the capture cannot
- * tell, and answer others with an ACK; or the RST was lost on the way. */
-static tl_verdict *rst_not_taken(const tl_conn *conn, const tl_segment *seg, tl_role from)
+/* Undo the RST for its receiver y, which went on after it (at proof_ts):
+ * RFC 5961 stacks take only a RST at exactly their next seq, which the
+ * capture cannot tell, and answer others with an ACK; or the RST was lost on
+ * the way. Its sender's later RSTs the proof is as old as are not taken
+ * either; the first one that left too late for the proof to tell (a sender
+ * answering every segment with a RST) becomes the reset. Before that RST, or
+ * if there is none, y is back in its state before the first one, in the kept
+ * verdicts too. */
+static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *before, int64_t proof_ts)
 {
-    if (from == conn->reset_sender || (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE))
-        return NULL;
-    int64_t reach = reach_time(conn, conn->reset_sender);
-    tl_verdict *rst = tl_store_at(conn->last);
-    while (rst && rst->frame > conn->reset_frame)
-        rst = tl_store_at(rst->prev);
-    if (!rst || rst->frame != conn->reset_frame || reach < 0 || seg->ts - rst->ts <= reach)
-        return NULL;
-    const tl_verdict *before = tl_stored(rst->prev);
-    return before && is_synchronized(before->state[from]) ? rst : NULL;
-}
-
-/* Undo the RST its receiver went on after (at proof_ts). Its sender's later
- * RSTs the proof is as old as are not taken either; the first one that left
- * too late for the proof to tell (its sender answering every segment with a
- * RST) becomes the reset. Before that RST, or if there is none, the ends are
- * back in their states before the first one, in the kept verdicts too. */
-static void revive_after_rst(tl_conn *conn, tl_verdict *rst, int64_t proof_ts)
-{
-    const tl_verdict *before = tl_stored(rst->prev);
-    int64_t reach = reach_time(conn, rst->sender);
+    tl_role y = (tl_role)!rst->sender;
+    int64_t reach = reach_time(conn, (tl_role)rst->sender);
     tl_verdict *reset = NULL;
     for (tl_verdict *k = tl_store_at(conn->last); k != rst; k = tl_store_at(k->prev)) {
         if (k->event == TL_EV_RST && k->sender == rst->sender && proof_ts - k->ts <= reach)
@@ -584,10 +569,8 @@ static void revive_after_rst(tl_conn *conn, tl_verdict *rst, int64_t proof_ts)
     for (tl_verdict *k = tl_store_at(conn->last); k && k->frame >= rst->frame; k = tl_store_at(k->prev)) {
         if (k->frame >= until)
             continue;
-        for (int i = 0; i < 2; i++) {
-            if (k->state[i] == TL_ST_CLOSED)
-                k->state[i] = before->state[i];
-        }
+        if (k->state[y] == TL_ST_CLOSED)
+            k->state[y] = before->state[y];
         if (k->event == TL_EV_RST && k->sender == rst->sender)
             k->findings |= TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON;
     }
@@ -600,11 +583,41 @@ static void revive_after_rst(tl_conn *conn, tl_verdict *rst, int64_t proof_ts)
         conn->reset_frame = reset->frame;
         return;
     }
-    for (int i = 0; i < 2; i++)
-        conn->end[i].state = before->state[i];
+    conn->end[y].state = before->state[y];
     conn->reset_frame = 0;
     conn->reset_kind = TL_RESET_NONE;
     conn->reset_sender = 0;
+}
+
+/* A segment other than RST or SYN from an end the connection's RST left
+ * CLOSED, which was synchronized before it. From the receiver, sent after the
+ * RST had reached it: it did not take the RST (revive_receiver). From the
+ * RST's named sender, after it on the path: its TCP did not send it (one that
+ * aborts sends nothing more): the RST was injected, by a middlebox or an
+ * attacker. Each end is back in its state before the RST, in the kept
+ * verdicts too. */
+static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
+{
+    if (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE)
+        return;
+    tl_verdict *rst = tl_store_at(conn->last);
+    while (rst && rst->frame > conn->reset_frame)
+        rst = tl_store_at(rst->prev);
+    const tl_verdict *before = rst ? tl_stored(rst->prev) : NULL;
+    if (!before || rst->frame != conn->reset_frame || conn->end[from].state != TL_ST_CLOSED
+        || !is_synchronized(before->state[from]))
+        return;
+    if (from == conn->reset_sender) {
+        if (seg->ts - rst->ts > TL_ARRIVAL_SLACK_NS) {
+            amend_state(conn, from, rst->frame, TL_ST_CLOSED, before->state[from]);
+            conn->end[from].state = before->state[from];
+            rst->findings |= TL_FIND_RST_INJECTED;
+        }
+        return;
+    }
+    int64_t reach = reach_time(conn, conn->reset_sender);
+    if (reach >= 0 && seg->ts - rst->ts > reach)
+        revive_receiver(conn, rst, before, seg->ts);
 }
 
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
@@ -920,9 +933,8 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     else if (seg->flags & TL_SYN)
         on_syn(conn, seg, from, v);
     else {
-        tl_verdict *rst = conn->reset_frame ? rst_not_taken(conn, seg, from) : NULL;
-        if (rst)
-            revive_after_rst(conn, rst, seg->ts);
+        if (conn->reset_frame)
+            judge_reset(conn, seg, from);
         on_segment(conn, seg, from, probe, v);
     }
 

@@ -87,7 +87,8 @@ enum {
     TL_FIND_STALE           = 1u << 18,   /* the first RST answers a keep-alive probe as a TCP with no such connection */
     TL_FIND_SYNACK_AFTER_HS = 1u << 19,   /* the server re-sent its SYN-ACK after the handshake ACK */
     TL_FIND_RST_IGNORED     = 1u << 20,   /* a RST its receiver's TCP does not take: no state changes */
-    TL_FIND_RST_WENT_ON     = 1u << 21    /* qualifies RST_IGNORED: known by the receiver going on after it */
+    TL_FIND_RST_WENT_ON     = 1u << 21,   /* qualifies RST_IGNORED: known by the receiver going on after it */
+    TL_FIND_RST_INJECTED    = 1u << 22    /* its named sender went on after it: that TCP did not send it */
 };
 
 typedef enum {
@@ -147,10 +148,11 @@ typedef struct {
     bool     from_a;        /* sent by A, the sender of the connection's first segment */
 } tl_segment;
 
-/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^25
- * (33 million connections in one capture, for which tshark itself would need
- * some 90 GB; the bits went to the findings). */
-#define TL_CONN_ID_BITS 25
+/* Connection ids as a verdict holds them: tl_conn_init takes ids below 2^27
+ * (134 million connections in one capture). */
+#define TL_CONN_ID_BITS 27
+/* A verdict's copy number saturates here (a SYN flood re-using one ISN). */
+#define TL_ATTEMPT_MAX  4095
 
 /* The per-packet verdict. Kept verdicts are stored (tl_store) and form a
  * chain (newest first) so that packets that change nothing can take their
@@ -166,13 +168,13 @@ typedef struct tl_verdict {
     unsigned conn_id : TL_CONN_ID_BITS;     /* the caller's id of the connection */
     unsigned sender : 1;    /* tl_role */
     unsigned event : 4;     /* tl_event */
-    bool     ack_checked : 1;
-    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN; the first 32 bits end here */
-    unsigned findings : 22; /* TL_FIND_* */
+    unsigned findings : 24; /* TL_FIND_* */
     unsigned flags : 8;     /* TL_* bits of the segment */
+    uint16_t attempt : 12;  /* 1-based copy number of a SYN, SYN-ACK or FIN, up to TL_ATTEMPT_MAX */
+    bool     ack_checked : 1;
+    bool     ack_of_fin : 1;    /* checked against the peer's FIN, not its SYN */
     bool     ack_wrong : 1;
     bool     ack_corrects : 1;  /* carries the right ACK a wrong one of its sender lacked */
-    uint16_t attempt;       /* 1-based copy number of a SYN, SYN-ACK or FIN */
     uint8_t  state[2];      /* tl_state of client and server after this packet */
 } tl_verdict;
 

@@ -117,6 +117,7 @@ EXPERTS = [
     "tcplife.analysis.keepalive_timeout",
     "tcplife.analysis.stale_connection",
     "tcplife.analysis.rst_ignored",
+    "tcplife.analysis.rst_injected",
     "tcplife.analysis.fin_retransmission",
     "tcplife.analysis.timewait_reuse",
     "tcplife.analysis.timewait_fin_retransmission",
@@ -153,15 +154,16 @@ FIRST_PASS_FIELDS = [
 # CLOSE_WAIT in one pass and ESTABLISHED in two (the simultaneous_close expert
 # marks every such stream, also those a RST ends later). A FIN re-sent into
 # TIME_WAIT: the passive closer reads CLOSED in one pass and LAST_ACK in two
-# from its lost final ACK on. A RST its receiver went on after: from the RST
-# to that proof both ends read CLOSED in one pass and their states before the
-# RST in two. A simultaneous open: before the second SYN its sender reads
-# LISTEN in one pass and SYN_SENT in two.
+# from its lost final ACK on. A RST its receiver, or its named sender, went
+# on after: from the RST to that proof the end reads CLOSED in one pass and
+# its state before the RST in two. A simultaneous open: before the second SYN
+# its sender reads LISTEN in one pass and SYN_SENT in two.
 PASS_EXEMPTIONS = {
     ("tcplife.analysis.simultaneous_close", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.timewait_fin_retransmission", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.synack_after_handshake", None): ["tcplife.server_state"],
     ("tcplife.analysis.rst_ignored", None): ["tcplife.client_state", "tcplife.server_state"],
+    ("tcplife.analysis.rst_injected", None): ["tcplife.client_state", "tcplife.server_state"],
     ("tcplife.analysis.simultaneous_open", None): ["tcplife.server_state"],
 }
 

@@ -187,6 +187,16 @@ static void test_simultaneous_open(script *s)
     assert_states(v, TL_ST_SYN_RECEIVED, TL_ST_SYN_RECEIVED);
 }
 
+/* A flood of one SYN: the copy number saturates instead of wrapping. */
+static void test_syn_copies_saturate(script *s)
+{
+    const tl_verdict *v = tx(s, TL_CLIENT, TL_SYN, 0);
+    for (int i = 0; i < TL_ATTEMPT_MAX + 10; i++)
+        v = resend(s, TL_CLIENT);
+    g_assert_cmpuint(v->attempt, ==, TL_ATTEMPT_MAX);
+    g_assert_cmpuint(s->conn.end[TL_CLIENT].syn_copies, ==, TL_ATTEMPT_MAX + 11);
+}
+
 /* Picked up mid-stream, first packet from the server: the higher port is the client. */
 static void test_missing_handshake(script *s)
 {
@@ -542,6 +552,7 @@ int main(int argc, char **argv)
     script_test_add("/handshake/ack-wrong", test_handshake_ack_wrong);
     script_test_add("/handshake/ack-corrected", test_handshake_ack_corrected);
     script_test_add("/handshake/simultaneous-open", test_simultaneous_open);
+    script_test_add("/handshake/syn-copies-saturate", test_syn_copies_saturate);
     script_test_add("/handshake/missing", test_missing_handshake);
     script_test_add("/handshake/role-port-tie", test_role_port_tie);
     script_test_add("/handshake/synack-without-syn", test_synack_without_syn);

@@ -442,7 +442,8 @@ static void test_rst_time_wait_not_judged(script *s)
 
 /* The receiver of a RST inside its window goes on sending once the RST has
  * reached it (legs 1 ms each here, so after 2 ms + 1 ms slack): it did not
- * take it (RFC 5961: not its exact next seq). The kept verdicts are amended. */
+ * take it (RFC 5961: not its exact next seq). Its kept verdicts are amended;
+ * the sender, silent since, stays CLOSED. */
 static void test_rst_not_taken(script *s)
 {
     open_conn(s);
@@ -456,14 +457,14 @@ static void test_rst_not_taken(script *s)
     assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
     wait_ns(s, 5 * MS);
     v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
-    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_CLOSED);
     assert_event(v, TL_EV_DATA);
     g_assert_cmpuint(s->conn.reset_frame, ==, 0);
     assert_reset_kind(s, TL_RESET_NONE);
     const tl_verdict *k = kept_verdict(s, rst);
     assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON);
-    assert_no_finding(k, TL_FIND_ABORT);
-    assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_no_finding(k, TL_FIND_ABORT | TL_FIND_RST_INJECTED);
+    assert_states(k, TL_ST_ESTABLISHED, TL_ST_CLOSED);
     g_assert_null(kept_verdict(s, rst + 1));     /* plain: it reads its states from the RST's */
     /* The server's TCP is gone after all: its RST at the exact seq ends it. */
     v = tx(s, TL_SERVER, TL_RST, 0);
@@ -491,7 +492,7 @@ static void test_rst_storm(script *s)
         const tl_verdict *k = kept_verdict(s, f);
         assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON);
         assert_no_finding(k, TL_FIND_ABORT);
-        assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+        assert_states(k, TL_ST_CLOSED, TL_ST_ESTABLISHED);
     }
     const tl_verdict *k = kept_verdict(s, third);
     assert_finding(k, TL_FIND_ABORT);
@@ -499,20 +500,41 @@ static void test_rst_storm(script *s)
     assert_states(k, TL_ST_CLOSED, TL_ST_CLOSED);
 }
 
-/* After a RST only its receiver's non-RST segments prove anything. */
-static void test_rst_taken(script *s)
+/* The RST's named sender goes on sending after it: its TCP did not send it
+ * (injected). Its receiver took it and answers with a RST of its own. */
+static void test_rst_injected(script *s)
 {
     open_conn(s);
     tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
     const tl_verdict *v = tx(s, TL_CLIENT, TL_RST | TL_ACK, 0);
     uint32_t rst = v->frame;
     wait_ns(s, 5 * MS);
-    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);      /* its sender: a forged RST, or data in flight */
+    v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_CLOSED);
+    const tl_verdict *k = kept_verdict(s, rst);
+    assert_finding(k, TL_FIND_ABORT | TL_FIND_RST_INJECTED);
+    assert_no_finding(k, TL_FIND_RST_IGNORED);
+    assert_states(k, TL_ST_ESTABLISHED, TL_ST_CLOSED);
     v = tx(s, TL_SERVER, TL_RST, 0);             /* the receiver answers as a TCP without the connection */
     assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
     g_assert_cmpuint(s->conn.reset_frame, ==, rst);
     assert_reset_kind(s, TL_RESET_ABORT);
-    assert_finding(kept_verdict(s, rst), TL_FIND_ABORT);
+}
+
+/* Neither end's segment too soon after the RST proves anything: the
+ * sender's may have been reordered, the receiver's sent before it arrived. */
+static void test_rst_taken(script *s)
+{
+    open_conn(s);
+    tx(s, TL_CLIENT, TL_PSH | TL_ACK, 100);
+    s->step = MS / 4;
+    uint32_t rst = tx(s, TL_CLIENT, TL_RST | TL_ACK, 0)->frame;
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 10);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    v = tx(s, TL_CLIENT, TL_ACK, 0);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    g_assert_cmpuint(s->conn.reset_frame, ==, rst);
+    assert_no_finding(kept_verdict(s, rst), TL_FIND_RST_IGNORED | TL_FIND_RST_INJECTED);
 }
 
 /* A refusal is not undone by the client's later segments (its retries are SYNs). */
@@ -690,6 +712,7 @@ int main(int argc, char **argv)
     script_test_add("/reset/time-wait-not-judged", test_rst_time_wait_not_judged);
     script_test_add("/reset/not-taken", test_rst_not_taken);
     script_test_add("/reset/taken", test_rst_taken);
+    script_test_add("/reset/injected", test_rst_injected);
     script_test_add("/reset/storm", test_rst_storm);
     script_test_add("/reset/refused-not-revived", test_refused_not_revived);
     script_test_add("/reuse/syn-after-rst", test_syn_after_rst);
