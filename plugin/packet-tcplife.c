@@ -556,7 +556,11 @@ static void show_rst_ignored(packet_info *pinfo, proto_item *item, const tl_verd
 {
     tl_role to = (tl_role)!v->sender;
     const char *name = tcplife_role_name(to);
-    if (v->findings & TL_FIND_RST_WENT_ON)
+    if (v->findings & TL_FIND_RST_DROPPED)
+        expert_add_info_format(pinfo, item, &ei_rst_ignored,
+                               "RST ignored: an ICMP error quoting it says it was dropped on the way, so the %s"
+                               " never had it", name);
+    else if (v->findings & TL_FIND_RST_WENT_ON)
         expert_add_info_format(pinfo, item, &ei_rst_ignored,
                                "RST ignored: the %s went on sending after it had arrived, so its TCP did not take it"
                                " (RFC 5961 takes only a RST at exactly the next sequence number; or it was lost on"

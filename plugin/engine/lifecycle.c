@@ -8,7 +8,7 @@
 /* The verdict's bit-fields must hold every value put in them. */
 static_assert(TL_EV_COUNT <= 1 << 4, "tl_verdict.event has 4 bits");
 /* No bit is left in that word: a further finding grows tl_verdict past 40 bytes (test_layout). */
-static_assert(TL_FIND_RST_INJECTED < 1u << 24, "tl_verdict.findings has 24 bits");
+static_assert(TL_FIND_RST_DROPPED < 1u << 24, "tl_verdict.findings has 24 bits");
 static_assert(TL_ST_COUNT <= 1 << 4, "tl_conn.passive_prev_state has 4 bits");
 static_assert(TL_RESET_AFTER_CLOSE < 1 << 3, "tl_conn.reset_kind has 3 bits");
 
@@ -548,21 +548,34 @@ static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
     return y->fin_copies == 1 && reach >= 0 && ts - y->fin_ts > reach;
 }
 
-/* Undo the RST for its receiver y, which went on after it (at proof_ts):
- * RFC 5961 stacks take only a RST at exactly their next seq, which the
- * capture cannot tell, and answer others with an ACK; or the RST was lost on
- * the way. Its sender's later RSTs the proof is as old as are not taken
- * either; the first one that left too late for the proof to tell (a sender
- * answering every segment with a RST) becomes the reset. Before that RST, or
- * if there is none, y is back in its state before the first one, in the kept
- * verdicts too. */
-static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *before, int64_t proof_ts)
+/* The kept verdict of the RST that reset the connection (an abort or during
+ * a close) and, in *before, the one before it; NULL if not kept. */
+static tl_verdict *reset_rst(const tl_conn *conn, const tl_verdict **before)
+{
+    *before = NULL;
+    if (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE)
+        return NULL;
+    tl_verdict *rst = tl_store_at(conn->last);
+    while (rst && rst->frame > conn->reset_frame)
+        rst = tl_store_at(rst->prev);
+    if (!rst || rst->frame != conn->reset_frame)
+        return NULL;
+    *before = tl_stored(rst->prev);
+    return *before ? rst : NULL;
+}
+
+/* Undo the RST for its receiver y, which never took it (why qualifies the
+ * finding): y is back in its state before it, in the kept verdicts too. The
+ * sender's later RSTs sent before covered_before are not taken either; the
+ * first one after (a sender answering every segment with a RST) becomes the
+ * reset. */
+static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *before, int64_t covered_before,
+                            uint32_t why)
 {
     tl_role y = (tl_role)!rst->sender;
-    int64_t reach = reach_time(conn, (tl_role)rst->sender);
     tl_verdict *reset = NULL;
     for (tl_verdict *k = tl_store_at(conn->last); k != rst; k = tl_store_at(k->prev)) {
-        if (k->event == TL_EV_RST && k->sender == rst->sender && proof_ts - k->ts <= reach)
+        if (k->event == TL_EV_RST && k->sender == rst->sender && k->ts >= covered_before)
             reset = k;
     }
     uint32_t until = reset ? reset->frame : UINT32_MAX;
@@ -572,7 +585,7 @@ static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *be
         if (k->state[y] == TL_ST_CLOSED)
             k->state[y] = before->state[y];
         if (k->event == TL_EV_RST && k->sender == rst->sender)
-            k->findings |= TL_FIND_RST_IGNORED | TL_FIND_RST_WENT_ON;
+            k->findings |= TL_FIND_RST_IGNORED | why;
     }
     uint32_t abort = rst->findings & TL_FIND_ABORT;
     rst->findings &= ~(TL_FIND_ABORT | TL_FIND_KEEPALIVE_TIMEOUT | TL_FIND_STALE);
@@ -590,22 +603,18 @@ static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *be
 }
 
 /* A segment other than RST or SYN from an end the connection's RST left
- * CLOSED, which was synchronized before it. From the receiver, sent after the
- * RST had reached it: it did not take the RST (revive_receiver). From the
- * RST's named sender, after it on the path: its TCP did not send it (one that
- * aborts sends nothing more): the RST was injected, by a middlebox or an
- * attacker. Each end is back in its state before the RST, in the kept
- * verdicts too. */
+ * CLOSED, which was synchronized before it. From the receiver, sent after
+ * the RST had reached it: it did not take the RST (RFC 5961 stacks take only
+ * a RST at exactly their next seq, which the capture cannot tell, and answer
+ * others with an ACK; or the RST was lost on the way). From the RST's named
+ * sender, after it on the path: its TCP did not send it (one that aborts
+ * sends nothing more): the RST was injected, by a middlebox or an attacker.
+ * Either end is back in its state before the RST, in the kept verdicts too. */
 static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
 {
-    if (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE)
-        return;
-    tl_verdict *rst = tl_store_at(conn->last);
-    while (rst && rst->frame > conn->reset_frame)
-        rst = tl_store_at(rst->prev);
-    const tl_verdict *before = rst ? tl_stored(rst->prev) : NULL;
-    if (!before || rst->frame != conn->reset_frame || conn->end[from].state != TL_ST_CLOSED
-        || !is_synchronized(before->state[from]))
+    const tl_verdict *before;
+    tl_verdict *rst = reset_rst(conn, &before);
+    if (!rst || conn->end[from].state != TL_ST_CLOSED || !is_synchronized(before->state[from]))
         return;
     if (from == conn->reset_sender) {
         if (seg->ts - rst->ts > TL_ARRIVAL_SLACK_NS) {
@@ -617,7 +626,7 @@ static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
     }
     int64_t reach = reach_time(conn, conn->reset_sender);
     if (reach >= 0 && seg->ts - rst->ts > reach)
-        revive_receiver(conn, rst, before, seg->ts);
+        revive_receiver(conn, rst, before, seg->ts - reach, TL_FIND_RST_WENT_ON);
 }
 
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
@@ -1091,6 +1100,14 @@ bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, u
         conn->icmp_code = code;
         conn->icmp_v6 = v6;
     }
+    /* The reset's RST was dropped on the way (a source quench drops nothing):
+     * its receiver never had it. Of RSTs with one seq, the oldest. */
+    const tl_verdict *before;
+    tl_verdict *rst;
+    if (sent && (quoted->flags & TL_RST) && !(type == 4 && !v6) && (rst = reset_rst(conn, &before))
+        && rst->seq == quoted->seq && rst->sender == sender_of(conn, quoted)
+        && conn->end[!rst->sender].state == TL_ST_CLOSED && is_synchronized(before->state[!rst->sender]))
+        revive_receiver(conn, rst, before, INT64_MIN, TL_FIND_RST_DROPPED);
     return sent;
 }
 

@@ -88,7 +88,8 @@ enum {
     TL_FIND_SYNACK_AFTER_HS = 1u << 19,   /* the server re-sent its SYN-ACK after the handshake ACK */
     TL_FIND_RST_IGNORED     = 1u << 20,   /* a RST its receiver's TCP does not take: no state changes */
     TL_FIND_RST_WENT_ON     = 1u << 21,   /* qualifies RST_IGNORED: known by the receiver going on after it */
-    TL_FIND_RST_INJECTED    = 1u << 22    /* its named sender went on after it: that TCP did not send it */
+    TL_FIND_RST_INJECTED    = 1u << 22,   /* its named sender went on after it: that TCP did not send it */
+    TL_FIND_RST_DROPPED     = 1u << 23    /* qualifies RST_IGNORED: an ICMP error quoting it says it was dropped */
 };
 
 typedef enum {
@@ -306,9 +307,11 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 int64_t tl_conn_reuse_after(const tl_conn *conn, const tl_conn *prev);
 
 /* An ICMP (v6: ICMPv6) error of type and code, in quoted->frame, quoting the
- * start of a segment of the connection: quoted has its seq and from_a. No
- * state changes (the stacks differ: Linux aborts a SYN_SENT connection,
- * others retry). True when the quoted seq lies between that end's ISN and its
+ * start of a segment of the connection: quoted has its seq, from_a, and its
+ * flags when the quote holds them (else 0). No state changes (the stacks
+ * differ: Linux aborts a SYN_SENT connection, others retry), except that an
+ * error quoting the RST that reset the connection shows it was dropped on
+ * the way: its receiver is back in its state before it. True when the quoted seq lies between that end's ISN and its
  * next sequence number (inclusive; without a known ISN, at most the next), as
  * a stack checks before it believes an error (RFC 5927); an end that sent
  * nothing seen has sent no quoted segment. The first such error is recorded

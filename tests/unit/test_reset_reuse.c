@@ -500,6 +500,34 @@ static void test_rst_storm(script *s)
     assert_states(k, TL_ST_CLOSED, TL_ST_CLOSED);
 }
 
+/* A filter in front of the server rejects the client's RSTs with ICMP
+ * errors quoting them (nmap_80 stream 9): each error shows one RST never
+ * arrived, the oldest with that seq; the next one is the reset. A source
+ * quench, or a quote without the RST flag (RFC 792's 8 bytes), proves nothing. */
+static void test_rst_dropped(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    uint32_t seq = next_seq(s, TL_CLIENT);
+    uint32_t first = tx_raw(s, TL_CLIENT, TL_RST, seq, 0, 0)->frame;
+    uint32_t second = tx_raw(s, TL_CLIENT, TL_RST, seq, 0, 0)->frame;
+    g_assert_true(icmp_error(s, TL_CLIENT, seq, TL_RST, 4, 0));
+    g_assert_true(icmp_error(s, TL_CLIENT, seq, 0, 3, 10));
+    g_assert_cmpuint(s->conn.reset_frame, ==, first);
+    g_assert_true(icmp_error(s, TL_CLIENT, seq, TL_RST, 3, 10));
+    g_assert_cmpuint(s->conn.reset_frame, ==, second);
+    const tl_verdict *k = kept_verdict(s, first);
+    assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_DROPPED);
+    assert_no_finding(k, TL_FIND_ABORT | TL_FIND_RST_WENT_ON);
+    assert_states(k, TL_ST_CLOSED, TL_ST_ESTABLISHED);
+    assert_finding(kept_verdict(s, second), TL_FIND_ABORT);
+    g_assert_true(icmp_error(s, TL_CLIENT, seq, TL_RST, 3, 10));
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    assert_states(kept_verdict(s, second), TL_ST_CLOSED, TL_ST_ESTABLISHED);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    assert_states(v, TL_ST_CLOSED, TL_ST_ESTABLISHED);
+}
+
 /* The RST's named sender goes on sending after it: its TCP did not send it
  * (injected). Its receiver took it and answers with a RST of its own. */
 static void test_rst_injected(script *s)
@@ -713,6 +741,7 @@ int main(int argc, char **argv)
     script_test_add("/reset/not-taken", test_rst_not_taken);
     script_test_add("/reset/taken", test_rst_taken);
     script_test_add("/reset/injected", test_rst_injected);
+    script_test_add("/reset/dropped", test_rst_dropped);
     script_test_add("/reset/storm", test_rst_storm);
     script_test_add("/reset/refused-not-revived", test_refused_not_revived);
     script_test_add("/reuse/syn-after-rst", test_syn_after_rst);
