@@ -101,7 +101,8 @@ static void conn_start(fconn *f, uint32_t id, int sender_is_x)
 }
 
 /* The segment quoted back in an ICMP error: nothing changes but the first
- * believed error's record, which then holds exactly this error. */
+ * believed error's record, which then holds exactly this error; or, quoting
+ * the RST that reset the connection, the reset moves to a later RST or goes. */
 static void quote_in_icmp_error(const tl_segment *seg)
 {
     tl_conn before;
@@ -109,6 +110,11 @@ static void quote_in_icmp_error(const tl_segment *seg)
     uint8_t type = seg->flags, code = (uint8_t)seg->seq;
     bool v6 = seg->tsval & 1;
     bool sent = tl_conn_icmp_error(&fc.conn, seg, type, code, v6);
+    if (fc.conn.reset_frame != before.reset_frame) {
+        CHECK(sent && (seg->flags & TL_RST) && before.reset_frame
+              && (fc.conn.reset_frame == 0 || fc.conn.reset_frame > before.reset_frame));
+        return;
+    }
     if (!sent || before.icmp_frame) {
         CHECK(memcmp(&before, &fc.conn, sizeof before) == 0);
         return;
