@@ -569,14 +569,11 @@ static void show_rst_ignored(packet_info *pinfo, proto_item *item, const tl_verd
         expert_add_info_format(pinfo, item, &ei_rst_ignored,
                                "RST ignored: seq %u lies outside every receive window the %s can have, so its TCP"
                                " drops it and nothing changes (a late RST, or one the peer did not send)", v->seq, name);
-    else if (v->flags & TL_ACK)
-        expert_add_info_format(pinfo, item, &ei_rst_ignored,
-                               "RST ignored: it does not acknowledge the %s's SYN (ack %u, expected %u), so the %s"
-                               " stays in SYN_SENT", name, v->ack_got, c->end[to].isn + 1, name);
     else
         expert_add_info_format(pinfo, item, &ei_rst_ignored,
-                               "RST ignored: without the ACK flag it cannot answer the %s's SYN, so the %s stays"
-                               " in SYN_SENT", name, name);
+                               "RST ignored: its ACK field does not acknowledge the %s's SYN (%u, expected %u%s), so"
+                               " the %s stays in SYN_SENT", name, v->ack_got, c->end[to].isn + 1,
+                               c->end[to].syn_data ? " or up to the SYN's data" : "", name);
 }
 
 static void show_findings(packet_info *pinfo, proto_item *item, const tl_verdict *v, const tl_conn *c)

@@ -234,29 +234,41 @@ static bool answers_probe_as_unknown(const tl_conn *conn, const tl_segment *seg,
            && is_synchronized(conn->end[from].state) && is_synchronized(peer->state);
 }
 
-/* Whether the receiver's TCP drops this RST (RFC 9293 3.10.7): in SYN_SENT
- * one that does not acknowledge its SYN; in a synchronized state one whose
- * seq lies outside every receive window it can have: behind its own highest
- * ACK (one less is taken: Linux accepts a RST at the FIN's seq), or beyond
- * the largest window its SYN allowed. A RST inside the window is taken: RFC
- * 5961 stacks want the exact next seq, which the capture cannot tell. */
+/* The scale of y's windows towards x: y's own shift when both SYNs offered
+ * one (RFC 7323), -1 when the SYNs were not both seen. */
+static int window_shift(const tl_conn *conn, tl_role from)
+{
+    const tl_end *x = &conn->end[from];
+    const tl_end *y = &conn->end[!from];
+    if (conn->missing || !conn->syn_frame || !conn->synack_frame)
+        return -1;
+    return x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
+}
+
+/* Whether the receiver y's TCP drops this RST (RFC 9293 3.10.7). In SYN_SENT
+ * one whose ACK field does not acknowledge y's SYN: without the ACK flag too
+ * (lwIP takes a RST whose ACK field is right even without the flag). In
+ * SYN_RECEIVED to LAST_ACK one whose seq lies outside every receive window y
+ * can have: behind y's own highest ACK (one below is taken: Linux accepts a
+ * RST at a FIN's seq), or beyond the largest window y's SYN allowed. A RST
+ * inside the window counts: RFC 5961 stacks want the exact next seq, which
+ * the capture cannot tell (judge_reset may find out later). */
 static bool rst_ignored(const tl_conn *conn, const tl_segment *seg, tl_role from)
 {
     const tl_end *x = &conn->end[from];
     const tl_end *y = &conn->end[!from];
     if (y->state == TL_ST_SYN_SENT)
-        return !(seg->flags & TL_ACK) || !SEQ_GT(seg->ack, y->isn) || SEQ_GT(seg->ack, y->nxt);
+        return y->isn_known && (!SEQ_GT(seg->ack, y->isn) || SEQ_GT(seg->ack, y->nxt));
     if (!(is_synchronized(y->state) || y->state == TL_ST_SYN_RECEIVED) || !y->acked_any)
         return false;
     /* y's highest ACK bounds its next expected seq only if x sent that far. */
     if ((!x->nxt_known || !SEQ_GT(y->max_ack, x->nxt)) && tl_seq_diff(seg->seq, y->max_ack) < -1)
         return true;
-    if (conn->missing || !conn->syn_frame || !conn->synack_frame)
-        return false;   /* the window scale is not known */
-    int shift = x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
-    int64_t most = (int64_t)UINT16_MAX << shift;
+    int shift = window_shift(conn, from);
+    if (shift < 0)
+        return false;
     uint32_t edge = x->nxt_known && SEQ_GT(x->nxt, y->max_ack) ? x->nxt : y->max_ack;
-    return tl_seq_diff(seg->seq, edge) > most;
+    return tl_seq_diff(seg->seq, edge) > (int64_t)UINT16_MAX << shift;
 }
 
 static void on_rst(tl_conn *conn, const tl_segment *seg, tl_role from, tl_verdict *v)
@@ -341,21 +353,21 @@ static int64_t reply_leg(const tl_conn *conn, tl_role who)
     return who == TL_CLIENT ? times.syn_to_synack : times.synack_to_ack;
 }
 
-/* How long after a segment of who passed the capture point a segment of the
- * peer proves the first had reached it: two of the handshake legs of who's
- * packets plus slack (-1: no handshake to measure). */
-static int64_t reach_time(const tl_conn *conn, tl_role who)
+/* Whether a segment of who that passed the capture point at sent had
+ * reached the peer before the peer sent the one passing at ts: more than two
+ * of the handshake legs of who's packets plus slack later (false when the
+ * handshake was not seen). */
+static bool arrived_before(const tl_conn *conn, tl_role who, int64_t sent, int64_t ts)
 {
     int64_t leg = reply_leg(conn, who);
-    return leg < 0 ? -1 : 2 * leg + TL_ARRIVAL_SLACK_NS;
+    return leg >= 0 && ts - sent > 2 * leg + TL_ARRIVAL_SLACK_NS;
 }
 
 /* Whether a server segment at ts left after the handshake ACK reached it. */
 static bool hs_ack_reached_server(const tl_conn *conn, int64_t ts)
 {
     const tl_verdict *ack = tl_conn_verdict_at(conn, conn->hs_ack_frame);
-    int64_t reach = reach_time(conn, TL_CLIENT);
-    return ack && ack->frame == conn->hs_ack_frame && reach >= 0 && ts - ack->ts > reach;
+    return ack && ack->frame == conn->hs_ack_frame && arrived_before(conn, TL_CLIENT, ack->ts, ts);
 }
 
 /* A later packet proved an inference wrong: rewrite an end's state in the
@@ -544,19 +556,22 @@ void tl_conn_close_times(const tl_conn *conn, tl_kept_finder find, tl_close_time
 static bool fin_arrived_before(const tl_conn *conn, tl_role y_role, int64_t ts)
 {
     const tl_end *y = &conn->end[y_role];
-    int64_t reach = reach_time(conn, y_role);
-    return y->fin_copies == 1 && reach >= 0 && ts - y->fin_ts > reach;
+    return y->fin_copies == 1 && arrived_before(conn, y_role, y->fin_ts, ts);
 }
 
+/* Kept verdicts judge_reset walks back at most to find the reset: a storm of
+ * RSTs since (each kept) would make every later segment walk it. */
+#define RESET_WALK_MAX 64
+
 /* The kept verdict of the RST that reset the connection (an abort or during
- * a close) and, in *before, the one before it; NULL if not kept. */
+ * a close) and, in *before, the one before it; NULL if not kept or too far. */
 static tl_verdict *reset_rst(const tl_conn *conn, const tl_verdict **before)
 {
     *before = NULL;
     if (conn->reset_kind != TL_RESET_ABORT && conn->reset_kind != TL_RESET_DURING_CLOSE)
         return NULL;
     tl_verdict *rst = tl_store_at(conn->last);
-    while (rst && rst->frame > conn->reset_frame)
+    for (int i = 0; rst && rst->frame > conn->reset_frame && i < RESET_WALK_MAX; i++)
         rst = tl_store_at(rst->prev);
     if (!rst || rst->frame != conn->reset_frame)
         return NULL;
@@ -602,19 +617,39 @@ static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *be
     conn->reset_sender = 0;
 }
 
+/* The first kept segment other than a RST the RST's named sender sent after
+ * it (kept: it took that end out of CLOSED), within the walk's bound. */
+static const tl_verdict *first_sent_after(const tl_conn *conn, const tl_verdict *rst)
+{
+    const tl_verdict *first = NULL;
+    const tl_verdict *k = tl_stored(conn->last);
+    for (int i = 0; k && k != rst && i < RESET_WALK_MAX; i++, k = tl_verdict_prev(k)) {
+        if (k->sender == rst->sender && k->event != TL_EV_RST)
+            first = k;
+    }
+    return k == rst ? first : NULL;
+}
+
+/* A bloated queue holds seconds of a bulk sender's segments: the receiver's
+ * segments that left before a RST arrived keep passing the capture point that
+ * long after it. Only later ones prove it went on. */
+#define RST_PROOF_MIN_NS INT64_C(3000000000)
+
 /* A segment other than RST or SYN from an end the connection's RST left
- * CLOSED, which was synchronized before it. From the receiver, sent after
- * the RST had reached it: it did not take the RST (RFC 5961 stacks take only
- * a RST at exactly their next seq, which the capture cannot tell, and answer
- * others with an ACK; or the RST was lost on the way). From the RST's named
- * sender, after it on the path: its TCP did not send it (one that aborts
- * sends nothing more): the RST was injected, by a middlebox or an attacker.
- * Either end is back in its state before the RST, in the kept verdicts too. */
+ * CLOSED, which was synchronized before it. From the receiver, sent after the
+ * RST had reached it, and at least RST_PROOF_MIN_NS after it: it did not take
+ * the RST (not at its exact next seq, RFC 5961; or lost on the way). From the
+ * RST's named sender, after it on the path: its TCP did not send it (one that
+ * aborts sends nothing more): the RST was injected, by a middlebox or an
+ * attacker. Either end is back in its state before the RST, in the kept
+ * verdicts too. */
 static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
 {
+    if (conn->end[from].state != TL_ST_CLOSED)
+        return;
     const tl_verdict *before;
     tl_verdict *rst = reset_rst(conn, &before);
-    if (!rst || conn->end[from].state != TL_ST_CLOSED || !is_synchronized(before->state[from]))
+    if (!rst || !is_synchronized(before->state[from]))
         return;
     if (from == conn->reset_sender) {
         if (seg->ts - rst->ts > TL_ARRIVAL_SLACK_NS) {
@@ -624,9 +659,21 @@ static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
         }
         return;
     }
-    int64_t reach = reach_time(conn, conn->reset_sender);
-    if (reach >= 0 && seg->ts - rst->ts > reach)
-        revive_receiver(conn, rst, before, seg->ts - reach, TL_FIND_RST_WENT_ON);
+    /* Acknowledging what the named sender sent after an injected RST needs no
+     * timing: it had the RST by then, and a TCP that took it answers with a RST. */
+    const tl_verdict *later = (rst->findings & TL_FIND_RST_INJECTED) && (seg->flags & TL_ACK)
+                              ? first_sent_after(conn, rst) : NULL;
+    if (later && SEQ_GT(seg->ack, later->seq)) {
+        revive_receiver(conn, rst, before, later->ts, TL_FIND_RST_WENT_ON);
+        return;
+    }
+    int64_t covered = seg->ts - RST_PROOF_MIN_NS;
+    if (covered > rst->ts && arrived_before(conn, (tl_role)rst->sender, rst->ts, seg->ts)) {
+        /* Later RSTs that old reached it too (reach < RST_PROOF_MIN_NS is the usual case). */
+        int64_t leg = reply_leg(conn, (tl_role)rst->sender);
+        int64_t reached = seg->ts - 2 * leg - TL_ARRIVAL_SLACK_NS;
+        revive_receiver(conn, rst, before, covered < reached ? covered : reached, TL_FIND_RST_WENT_ON);
+    }
 }
 
 /* Check an ACK from x against y's FIN; returns true when it acknowledges it for the first time. */
@@ -775,8 +822,9 @@ static bool in_peer_window(const tl_conn *conn, tl_role from, uint32_t end_seq)
     const tl_end *y = &conn->end[!from];
     if (conn->missing || !y->acked_any || !conn->win[!from])
         return false;
-    int shift = (conn->win_unscaled >> !from) & 1 || x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
-    int64_t window = (int64_t)conn->win[!from] << shift;
+    /* Unknown scale (a SYN not seen): unscaled, an underestimate. */
+    int shift = (conn->win_unscaled >> !from) & 1 ? 0 : window_shift(conn, from);
+    int64_t window = (int64_t)conn->win[!from] << (shift > 0 ? shift : 0);
     return tl_seq_diff(end_seq, y->max_ack) <= window && tl_seq_diff(end_seq, x->nxt) <= window;
 }
 
