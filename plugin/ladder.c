@@ -337,7 +337,8 @@ char *ladder_svg(const conn_rec *rec, const char *dir, GError **err)
             icmp_due = FALSE;
         }
         const char *cls = v->findings & (TL_FIND_WRONG_ACK | TL_FIND_ABORT | TL_FIND_TW_REUSE_UNSAFE |
-                                         TL_FIND_LATE_SEGMENT | TL_FIND_TW_ASSASSINATION | TL_FIND_BAD_FLAGS)
+                                         TL_FIND_LATE_SEGMENT | TL_FIND_TW_ASSASSINATION | TL_FIND_BAD_FLAGS |
+                                         TL_FIND_RST_IGNORED | TL_FIND_RST_INJECTED)
                           ? "warn" : v->findings ? "note" : "plain";
         char *label = arrow_label(c, v);
         char *when = g_strdup_printf("%.6f s  #%u", (v->ts - c->first_ts) / 1e9, v->frame);

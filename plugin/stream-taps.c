@@ -95,7 +95,7 @@ static guint count_findings(const tl_conn *c, guint32 *kinds)
     guint n = 0;
     *kinds = 0;
     for (const tl_verdict *k = tl_conn_newest(c); k; k = tl_verdict_prev(k)) {
-        guint32 findings = k->findings & ~TL_FIND_TW_REUSE_UNSAFE;
+        guint32 findings = k->findings & ~TL_FIND_QUALIFIERS;
         n += (guint)__builtin_popcount(findings);
         *kinds |= findings;
     }

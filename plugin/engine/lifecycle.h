@@ -91,6 +91,8 @@ enum {
     TL_FIND_RST_INJECTED    = 1u << 22,   /* its named sender went on after it: that TCP did not send it */
     TL_FIND_RST_DROPPED     = 1u << 23    /* qualifies RST_IGNORED: an ICMP error quoting it says it was dropped */
 };
+/* Bits that only qualify another finding: no expert info of their own. */
+#define TL_FIND_QUALIFIERS (TL_FIND_TW_REUSE_UNSAFE | TL_FIND_RST_WENT_ON | TL_FIND_RST_DROPPED)
 
 typedef enum {
     TL_CLOSE_NONE = 0,      /* no FIN or RST seen */
