@@ -237,7 +237,7 @@ gboolean tcp_layers_read_quote(packet_info *pinfo, const tcp_quoted *quoted, tcp
     seg->sport = tl_get16(bytes.hdr);
     seg->dport = tl_get16(bytes.hdr + 2);
     seg->seq = tl_get32(bytes.hdr + 4);
-    seg->flags = bytes.captured >= 14 ? bytes.hdr[13] : 0;    /* RFC 792 quotes only 8 bytes */
+    seg->flags = bytes.hdr[13];     /* within the 16 bytes required above */
     seg->frame = pinfo->num;
     seg->ts = frame_ts(pinfo);
     return stream_of(pinfo, t, TRUE, &t->tcp_stream);

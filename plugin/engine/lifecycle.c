@@ -235,12 +235,12 @@ static bool answers_probe_as_unknown(const tl_conn *conn, const tl_segment *seg,
 }
 
 /* The scale of y's windows towards x: y's own shift when both SYNs offered
- * one (RFC 7323), -1 when the SYNs were not both seen. */
+ * one (RFC 7323), -1 when the SYNs were not both seen (an ISN unknown). */
 static int window_shift(const tl_conn *conn, tl_role from)
 {
     const tl_end *x = &conn->end[from];
     const tl_end *y = &conn->end[!from];
-    if (conn->missing || !conn->syn_frame || !conn->synack_frame)
+    if (conn->missing || !x->isn_known || !y->isn_known)
         return -1;
     return x->wscale < 0 || y->wscale < 0 ? 0 : y->wscale;
 }
@@ -589,7 +589,7 @@ static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *be
 {
     tl_role y = (tl_role)!rst->sender;
     tl_verdict *reset = NULL;
-    for (tl_verdict *k = tl_store_at(conn->last); k != rst; k = tl_store_at(k->prev)) {
+    for (tl_verdict *k = tl_store_at(conn->last); k && k != rst; k = tl_store_at(k->prev)) {
         if (k->event == TL_EV_RST && k->sender == rst->sender && k->ts >= covered_before)
             reset = k;
     }
@@ -617,17 +617,62 @@ static void revive_receiver(tl_conn *conn, tl_verdict *rst, const tl_verdict *be
     conn->reset_sender = 0;
 }
 
-/* The first kept segment other than a RST the RST's named sender sent after
- * it (kept: it took that end out of CLOSED), within the walk's bound. */
+/* The first kept data segment the RST's named sender sent after it (kept: it
+ * took that end out of CLOSED), past the slack, with data the receiver had not
+ * acknowledged (no retransmission of what it had, no keep-alive probe); NULL
+ * if none within the walk's bound. */
 static const tl_verdict *first_sent_after(const tl_conn *conn, const tl_verdict *rst)
 {
+    const tl_end *y = &conn->end[!rst->sender];
     const tl_verdict *first = NULL;
     const tl_verdict *k = tl_stored(conn->last);
     for (int i = 0; k && k != rst && i < RESET_WALK_MAX; i++, k = tl_verdict_prev(k)) {
-        if (k->sender == rst->sender && k->event != TL_EV_RST)
+        if (k->sender == rst->sender && k->event != TL_EV_RST && k->len && k->ts - rst->ts > TL_ARRIVAL_SLACK_NS
+            && !SEQ_LT(k->seq, y->max_ack))
             first = k;
     }
     return k == rst ? first : NULL;
+}
+
+/* Whether the other end sent a RST after rst (within the walk's bound): then
+ * it is CLOSED by its own, whatever became of rst. */
+static bool peer_rst_since(const tl_conn *conn, const tl_verdict *rst)
+{
+    const tl_verdict *k = tl_stored(conn->last);
+    for (int i = 0; k && k != rst && i < RESET_WALK_MAX; i++, k = tl_verdict_prev(k)) {
+        if (k->event == TL_EV_RST && k->sender != rst->sender)
+            return true;
+    }
+    return k != rst;
+}
+
+/* The RST's named sender sends more, more than the slack after it on the same
+ * path: its TCP did not send it (one that aborts sends nothing more): the RST
+ * was injected, by a middlebox or an attacker. That end is back in its state
+ * before the RST, in the kept verdicts too. */
+static void sender_went_on(tl_conn *conn, tl_verdict *rst, const tl_verdict *before, const tl_segment *seg)
+{
+    tl_role x = (tl_role)rst->sender;
+    if (seg->ts - rst->ts <= TL_ARRIVAL_SLACK_NS || !is_synchronized(before->state[x]) || peer_rst_since(conn, rst))
+        return;
+    amend_state(conn, x, rst->frame, TL_ST_CLOSED, before->state[x]);
+    conn->end[x].state = before->state[x];
+    rst->findings |= TL_FIND_RST_INJECTED;
+}
+
+/* After a RST its receiver went on after (undone, reset_frame cleared), its
+ * named sender, still CLOSED, may go on too. */
+static void sender_after_undone_rst(tl_conn *conn, const tl_segment *seg, tl_role from)
+{
+    tl_verdict *k = tl_store_at(conn->last);
+    for (int i = 0; k && i < RESET_WALK_MAX; i++, k = tl_store_at(k->prev)) {
+        if (k->event != TL_EV_RST)
+            continue;
+        const tl_verdict *before = tl_stored(k->prev);
+        if (k->sender == from && (k->findings & (TL_FIND_RST_WENT_ON | TL_FIND_RST_DROPPED)) && before)
+            sender_went_on(conn, k, before, seg);
+        return;
+    }
 }
 
 /* A bloated queue holds seconds of a bulk sender's segments: the receiver's
@@ -637,7 +682,7 @@ static const tl_verdict *first_sent_after(const tl_conn *conn, const tl_verdict 
 
 /* A segment other than RST or SYN from an end the connection's RST left
  * CLOSED, which was synchronized before it. From the receiver, sent after the
- * RST had reached it, and at least RST_PROOF_MIN_NS after it: it did not take
+ * RST had reached it and more than RST_PROOF_MIN_NS after it: it did not take
  * the RST (not at its exact next seq, RFC 5961; or lost on the way). From the
  * RST's named sender, after it on the path: its TCP did not send it (one that
  * aborts sends nothing more): the RST was injected, by a middlebox or an
@@ -649,16 +694,14 @@ static void judge_reset(tl_conn *conn, const tl_segment *seg, tl_role from)
         return;
     const tl_verdict *before;
     tl_verdict *rst = reset_rst(conn, &before);
-    if (!rst || !is_synchronized(before->state[from]))
+    if (!rst)
         return;
     if (from == conn->reset_sender) {
-        if (seg->ts - rst->ts > TL_ARRIVAL_SLACK_NS) {
-            amend_state(conn, from, rst->frame, TL_ST_CLOSED, before->state[from]);
-            conn->end[from].state = before->state[from];
-            rst->findings |= TL_FIND_RST_INJECTED;
-        }
+        sender_went_on(conn, rst, before, seg);
         return;
     }
+    if (!is_synchronized(before->state[from]))
+        return;
     /* Acknowledging what the named sender sent after an injected RST needs no
      * timing: it had the RST by then, and a TCP that took it answers with a RST. */
     const tl_verdict *later = (rst->findings & TL_FIND_RST_INJECTED) && (seg->flags & TL_ACK)
@@ -992,6 +1035,8 @@ tl_step_result tl_conn_step(tl_conn *conn, const tl_segment *seg, tl_verdict *v,
     else {
         if (conn->reset_frame)
             judge_reset(conn, seg, from);
+        else if (conn->end[from].state == TL_ST_CLOSED)
+            sender_after_undone_rst(conn, seg, from);
         on_segment(conn, seg, from, probe, v);
     }
 
@@ -1133,10 +1178,19 @@ bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, u
     if (!conn->started)
         return false;
     const tl_end *x = &conn->end[sender_of(conn, quoted)];
+    /* The reset's RST was dropped on the way (a source quench drops nothing):
+     * its receiver never had it. Of RSTs with one seq, the oldest. */
+    const tl_verdict *before;
+    tl_verdict *rst = (quoted->flags & TL_RST) && !(type == 4 && !v6) ? reset_rst(conn, &before) : NULL;
+    bool dropped = rst && rst->seq == quoted->seq && rst->sender == sender_of(conn, quoted)
+                   && conn->end[!rst->sender].state == TL_ST_CLOSED && is_synchronized(before->state[!rst->sender]);
     /* Up to nxt itself: a RST or a bare ACK carries the next sequence number.
-     * Distances from the ISN, unsigned: an end may send more than 2 GiB. */
+     * Distances from the ISN, unsigned: an end may send more than 2 GiB. A
+     * RST the capture holds was sent, whatever its seq. */
     bool sent;
-    if (x->isn_known && x->nxt_known)
+    if (dropped)
+        sent = true;
+    else if (x->isn_known && x->nxt_known)
         sent = quoted->seq - x->isn <= x->nxt - x->isn;
     else if (x->nxt_known)
         sent = !SEQ_GT(quoted->seq, x->nxt);    /* picked up mid-stream: no lower bound */
@@ -1148,13 +1202,7 @@ bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, u
         conn->icmp_code = code;
         conn->icmp_v6 = v6;
     }
-    /* The reset's RST was dropped on the way (a source quench drops nothing):
-     * its receiver never had it. Of RSTs with one seq, the oldest. */
-    const tl_verdict *before;
-    tl_verdict *rst;
-    if (sent && (quoted->flags & TL_RST) && !(type == 4 && !v6) && (rst = reset_rst(conn, &before))
-        && rst->seq == quoted->seq && rst->sender == sender_of(conn, quoted)
-        && conn->end[!rst->sender].state == TL_ST_CLOSED && is_synchronized(before->state[!rst->sender]))
+    if (dropped)
         revive_receiver(conn, rst, before, INT64_MIN, TL_FIND_RST_DROPPED);
     return sent;
 }

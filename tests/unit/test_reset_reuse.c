@@ -574,6 +574,10 @@ static void test_rst_injected(script *s)
     assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
     g_assert_cmpuint(s->conn.reset_frame, ==, rst);
     assert_reset_kind(s, TL_RESET_ABORT);
+    /* That RST closed the client for good: its later segments revive nothing. */
+    v = tx(s, TL_CLIENT, TL_PSH | TL_ACK, 10);
+    assert_states(v, TL_ST_CLOSED, TL_ST_CLOSED);
+    assert_states(kept_verdict(s, rst + 2), TL_ST_CLOSED, TL_ST_CLOSED);
 }
 
 /* Injected in the server's name inside the client's window: the server
@@ -597,6 +601,44 @@ static void test_rst_injected_and_ignored(script *s)
     assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
     g_assert_cmpuint(s->conn.reset_frame, ==, 0);
     assert_close_type(s, TL_CLOSE_NONE);
+}
+
+/* An ICMP error quotes the server's RST (seq beyond anything it sent: in the
+ * window, injected) and the client is back; the server's own data later
+ * shows it never sent the RST either. */
+static void test_rst_dropped_then_sender(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    uint32_t seq = next_seq(s, TL_SERVER) + 500;
+    uint32_t rst = tx_raw(s, TL_SERVER, TL_RST | TL_ACK, seq, next_seq(s, TL_CLIENT), 0)->frame;
+    g_assert_true(icmp_error(s, TL_SERVER, seq, TL_RST | TL_ACK, 3, 13));
+    g_assert_cmpuint(s->conn.reset_frame, ==, 0);
+    g_assert_cmpuint(s->conn.icmp_frame, ==, rst + 1);
+    wait_ns(s, 5 * MS);
+    const tl_verdict *v = tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    assert_states(v, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    const tl_verdict *k = kept_verdict(s, rst);
+    assert_finding(k, TL_FIND_RST_IGNORED | TL_FIND_RST_DROPPED | TL_FIND_RST_INJECTED);
+    assert_states(k, TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+}
+
+/* The named sender retransmits what the receiver had acknowledged: the
+ * receiver's ACK of it proves nothing (it may have left before the RST came). */
+static void test_rst_injected_retransmission(script *s)
+{
+    open_conn(s);
+    tx(s, TL_SERVER, TL_PSH | TL_ACK, 100);
+    tx(s, TL_CLIENT, TL_ACK, 0);
+    uint32_t old = next_seq(s, TL_SERVER) - 100;
+    tx_raw(s, TL_SERVER, TL_RST | TL_ACK, next_seq(s, TL_SERVER) + 500, next_seq(s, TL_CLIENT), 0);
+    wait_ns(s, 5 * MS);
+    const tl_verdict *v = tx_raw(s, TL_SERVER, TL_PSH | TL_ACK, old, next_seq(s, TL_CLIENT), 100);
+    assert_states(v, TL_ST_CLOSED, TL_ST_ESTABLISHED);
+    v = tx(s, TL_CLIENT, TL_ACK, 0);
+    assert_states(v, TL_ST_CLOSED, TL_ST_ESTABLISHED);
+    g_assert_cmpuint(s->conn.reset_frame, !=, 0);
 }
 
 /* Neither end's segment too soon after the RST proves anything: the
@@ -795,6 +837,8 @@ int main(int argc, char **argv)
     script_test_add("/reset/injected", test_rst_injected);
     script_test_add("/reset/injected-and-ignored", test_rst_injected_and_ignored);
     script_test_add("/reset/dropped", test_rst_dropped);
+    script_test_add("/reset/dropped-then-sender", test_rst_dropped_then_sender);
+    script_test_add("/reset/injected-retransmission", test_rst_injected_retransmission);
     script_test_add("/reset/storm", test_rst_storm);
     script_test_add("/reset/refused-not-revived", test_refused_not_revived);
     script_test_add("/reuse/syn-after-rst", test_syn_after_rst);
