@@ -660,8 +660,9 @@ static void sender_went_on(tl_conn *conn, tl_verdict *rst, const tl_verdict *bef
     rst->findings |= TL_FIND_RST_INJECTED;
 }
 
-/* After a RST its receiver went on after (undone, reset_frame cleared), its
- * named sender, still CLOSED, may go on too. */
+/* Once the receiver of the connection's RST was shown to go on (the RST
+ * undone, reset_frame cleared), the RST's named sender, still CLOSED, may be
+ * shown to go on too. */
 static void sender_after_undone_rst(tl_conn *conn, const tl_segment *seg, tl_role from)
 {
     tl_verdict *k = tl_store_at(conn->last);

@@ -309,15 +309,15 @@ void tl_conn_follow(tl_conn *conn, const tl_conn *prev, bool prev_a_is_sender, c
 int64_t tl_conn_reuse_after(const tl_conn *conn, const tl_conn *prev);
 
 /* An ICMP (v6: ICMPv6) error of type and code, in quoted->frame, quoting the
- * start of a segment of the connection: quoted has its seq, from_a, and its
- * flags when the quote holds them (else 0). No state changes (the stacks
- * differ: Linux aborts a SYN_SENT connection, others retry), except that an
- * error quoting the RST that reset the connection shows it was dropped on
- * the way: its receiver is back in its state before it. True when the quoted seq lies between that end's ISN and its
- * next sequence number (inclusive; without a known ISN, at most the next), as
- * a stack checks before it believes an error (RFC 5927); an end that sent
- * nothing seen has sent no quoted segment. The first such error is recorded
- * (icmp_*). */
+ * start of a segment of the connection: quoted has its seq, its flags and
+ * from_a. No state changes (the stacks differ: Linux aborts a SYN_SENT
+ * connection, others retry), except that an error quoting the RST that reset
+ * the connection shows it was dropped on the way: its receiver is back in its
+ * state before it. True for that RST, and when the quoted seq lies between
+ * that end's ISN and its next sequence number (inclusive; without a known
+ * ISN, at most the next), as a stack checks before it believes an error (RFC
+ * 5927); an end that sent nothing seen has sent no quoted segment. The first
+ * such error is recorded (icmp_*). */
 bool tl_conn_icmp_error(tl_conn *conn, const tl_segment *quoted, uint8_t type, uint8_t code, bool v6);
 
 /* Which ends entered TIME_WAIT: bit 0 client, bit 1 server. */
